@@ -1,0 +1,93 @@
+#include "arena.h"
+
+#include <stdalign.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct arena_chunk {
+    arena_chunk *next;
+    size_t size;
+    alignas(max_align_t) unsigned char data[];
+};
+
+enum { ARENA_MIN_CHUNK = 16 * 1024 };
+
+void arena_init(arena *a)
+{
+    a->head = NULL;
+    a->used = 0;
+    a->capacity = 0;
+    a->total = 0;
+}
+
+static size_t align_up(size_t n)
+{
+    size_t al = alignof(max_align_t);
+    return (n + al - 1) & ~(al - 1);
+}
+
+void *arena_alloc(arena *a, size_t size)
+{
+    if (size == 0)
+        size = 1;
+    if (size > SIZE_MAX / 2)
+        return NULL;
+    size = align_up(size);
+#ifdef IAMEVAL_ARENA_DEBUG
+    const int debug = 1;
+#else
+    const int debug = 0;
+#endif
+    if (debug || a->head == NULL || a->capacity - a->used < size) {
+        /* Chunks double so a big document costs O(log n) mallocs; a request
+         * larger than the next chunk gets a chunk of its own. */
+        size_t want = debug ? size : (a->total < ARENA_MIN_CHUNK ? ARENA_MIN_CHUNK : a->total);
+        if (want < size)
+            want = size;
+        arena_chunk *c = malloc(sizeof *c + want);
+        if (c == NULL)
+            return NULL;
+        c->next = a->head;
+        c->size = want;
+        a->head = c;
+        a->used = 0;
+        a->capacity = want;
+        a->total += want;
+    }
+    void *p = a->head->data + a->used;
+    a->used += size;
+    return p;
+}
+
+void *arena_calloc(arena *a, size_t count, size_t size)
+{
+    if (size != 0 && count > SIZE_MAX / size)
+        return NULL;
+    void *p = arena_alloc(a, count * size);
+    if (p != NULL)
+        memset(p, 0, count * size);
+    return p;
+}
+
+char *arena_strndup(arena *a, const char *s, size_t len)
+{
+    char *p = arena_alloc(a, len + 1);
+    if (p == NULL)
+        return NULL;
+    if (len)
+        memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
+void arena_release(arena *a)
+{
+    arena_chunk *c = a->head;
+    while (c != NULL) {
+        arena_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    arena_init(a);
+}

@@ -1,0 +1,380 @@
+/* The engine's private data model: documents (what the loader read, with
+ * positions), compiled policies (what evaluation reads) and the per-thread
+ * scratch. Only engine/ includes this. */
+#ifndef IAMEVAL_INTERNAL_H
+#define IAMEVAL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "iameval.h"
+#include "json.h"
+#include "literal.h"
+#include "match.h"
+
+/* ---- errors (error.c) --------------------------------------------------- */
+
+/* Fills err (if not NULL) and returns code. pos may be NULL. */
+iam_status error_set(iam_error *err, iam_status code, const char *file,
+                     const json_pos *pos, const char *path, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 6, 7)))
+#endif
+    ;
+
+/* ---- documents (load.c) ------------------------------------------------- */
+
+/* A string element as written, with where it stood. */
+typedef struct doc_value {
+    const char *text;      /* NUL-terminated; for JSON numbers the written text */
+    size_t len;
+    json_pos pos;
+    uint8_t json_type;     /* json_type of the source value (string, number, true, false) */
+} doc_value;
+
+typedef struct doc_list {
+    doc_value *items;
+    size_t count;
+    json_pos pos;          /* of the element's value */
+    bool is_array;         /* written as an array (matters for JSON paths) */
+} doc_list;
+
+typedef enum principal_map_key { PKEY_AWS, PKEY_SERVICE, PKEY_FEDERATED, PKEY_CANONICAL } principal_map_key;
+
+typedef struct doc_principal {
+    bool star;             /* the string form "*" */
+    doc_list lists[4];     /* by principal_map_key; count 0 when absent */
+    json_pos pos;
+} doc_principal;
+
+typedef struct doc_condition_key {
+    doc_value key;         /* the key name */
+    doc_list values;
+} doc_condition_key;
+
+typedef struct doc_condition_op {
+    doc_value op;          /* the operator name */
+    doc_condition_key *keys;
+    size_t key_count;
+} doc_condition_op;
+
+typedef enum element_flag {
+    EL_SID = 1u << 0,
+    EL_PRINCIPAL = 1u << 1,
+    EL_NOT_PRINCIPAL = 1u << 2,
+    EL_ACTION = 1u << 3,
+    EL_NOT_ACTION = 1u << 4,
+    EL_RESOURCE = 1u << 5,
+    EL_NOT_RESOURCE = 1u << 6,
+    EL_CONDITION = 1u << 7
+} element_flag;
+
+typedef struct doc_statement {
+    json_pos pos;
+    unsigned present;      /* element_flag bits */
+    doc_value sid;
+    bool allow;
+    json_pos effect_pos;
+    doc_principal principal;   /* Principal or NotPrincipal, by present bits */
+    doc_list actions;          /* Action or NotAction */
+    doc_list resources;        /* Resource or NotResource (count 0: neither) */
+    doc_condition_op *conditions;
+    size_t condition_count;
+    json_pos condition_pos;
+} doc_statement;
+
+typedef enum policy_version { VERSION_NONE, VERSION_2008, VERSION_2012 } policy_version;
+
+typedef struct doc_policy {
+    policy_version version;
+    doc_value id;
+    doc_statement *statements;
+    size_t statement_count;
+    bool statement_is_array;
+    json_pos pos;
+} doc_policy;
+
+/* Reads a policy document of the given type from a parsed JSON value: every
+ * structural rule of spec 1.1-1.6 that needs no literal parsing. Strings stay
+ * owned by the JSON document; the doc_* arrays come from `a`. path_prefix is
+ * prepended to JSON paths in errors ("$" for a standalone document). */
+iam_status doc_load(doc_policy *out, const json_value *root, iam_policy_type type,
+                    const char *file, const char *path_prefix, const iam_limits *limits,
+                    arena *a, iam_error *err);
+
+/* ---- policy variables (variables.c) ------------------------------------- */
+
+typedef enum tmpl_part_kind {
+    TP_PATTERN,            /* policy text: '*' and '?' act as wildcards where the operator has them */
+    TP_LITERAL,            /* ${*}, ${?}, ${$}: a literal character */
+    TP_VARIABLE            /* ${key} or ${key, 'default'} */
+} tmpl_part_kind;
+
+typedef struct tmpl_part {
+    uint8_t kind;
+    bool has_default;
+    const char *text;      /* TP_PATTERN/TP_LITERAL text; TP_VARIABLE key name */
+    uint32_t len;
+    uint64_t key_hash;     /* lit_hash_fold of the key name */
+    const char *default_text;
+    uint32_t default_len;
+} tmpl_part;
+
+typedef struct iam_template {
+    tmpl_part *parts;
+    uint32_t count;
+    uint32_t variable_count;
+} iam_template;
+
+/* Splits text at its policy variables. Only text from byte `from` on is
+ * scanned (Resource patterns substitute only in the sixth ARN field [V-W2]).
+ * Returns NULL in *out when the text holds no variable; IAM_ERR_NOMEM on
+ * allocation failure. */
+iam_status template_parse(iam_template **out, const char *text, size_t len, size_t from, arena *a);
+
+/* ---- compiled policies (compile.c) --------------------------------------- */
+
+typedef enum cond_base {
+    OP_STRING_EQUALS, OP_STRING_NOT_EQUALS, OP_STRING_EQUALS_IC, OP_STRING_NOT_EQUALS_IC,
+    OP_STRING_LIKE, OP_STRING_NOT_LIKE,
+    OP_NUMERIC_EQUALS, OP_NUMERIC_NOT_EQUALS, OP_NUMERIC_LT, OP_NUMERIC_LE, OP_NUMERIC_GT, OP_NUMERIC_GE,
+    OP_DATE_EQUALS, OP_DATE_NOT_EQUALS, OP_DATE_LT, OP_DATE_LE, OP_DATE_GT, OP_DATE_GE,
+    OP_BOOL, OP_BINARY_EQUALS, OP_IP_ADDRESS, OP_NOT_IP_ADDRESS,
+    OP_ARN_EQUALS, OP_ARN_LIKE, OP_ARN_NOT_EQUALS, OP_ARN_NOT_LIKE,
+    OP_NULL,
+    OP_COUNT
+} cond_base;
+
+typedef enum cond_qualifier { QUAL_NONE, QUAL_FOR_ALL_VALUES, QUAL_FOR_ANY_VALUE } cond_qualifier;
+
+typedef enum value_type { VT_STRING, VT_NUMBER, VT_DATE, VT_BOOL, VT_BINARY, VT_IP, VT_ARN, VT_NULL } value_type;
+
+typedef struct cond_operator_info {
+    const char *name;
+    uint8_t type;          /* value_type */
+    bool negated;
+    uint8_t positive;      /* cond_base of the positive counterpart */
+    bool variables;        /* policy variables substituted in values [V-W3] */
+} cond_operator_info;
+
+extern const cond_operator_info cond_operators[OP_COUNT];
+
+typedef struct cond_value {
+    const char *text;      /* as text [G-J5] */
+    uint32_t len;
+    json_pos pos;
+    const iam_template *tmpl;  /* non-NULL: resolved at evaluation */
+    iam_glob *glob;        /* Like/Arn operators without variables */
+    bool arn_ok;           /* Arn operators: the value has six fields */
+    union {
+        lit_number number;
+        lit_instant instant;
+        lit_ip ip;
+        bool boolean;      /* Bool, Null */
+        struct {
+            uint8_t *bytes;
+            size_t len;
+        } binary;
+    } typed;
+} cond_value;
+
+typedef struct cond_pair {
+    uint8_t base;          /* cond_base */
+    uint8_t qualifier;     /* cond_qualifier */
+    bool if_exists;
+    const char *op_text;   /* the operator as written */
+    const char *key;       /* as written */
+    uint32_t key_len;
+    uint64_t key_hash;     /* lit_hash_fold(key) */
+    cond_value *values;
+    uint32_t value_count;
+    json_pos pos;          /* of the key */
+} cond_pair;
+
+typedef struct action_pattern {
+    bool any;              /* "*" */
+    iam_glob *glob;        /* over the folded "service:name" */
+    const char *text;      /* as written */
+    uint32_t len;
+    const char *folded;    /* folded text, for the exact-name index */
+    uint32_t folded_len;
+    uint32_t service_len;  /* bytes of the folded service prefix */
+} action_pattern;
+
+typedef struct resource_pattern {
+    bool any;              /* "*" */
+    const char *text;      /* as written, after padding [M-R3] */
+    uint32_t len;
+    iam_glob *glob;        /* when there is no variable */
+    const iam_template *tmpl;  /* sixth-field variables */
+    iam_glob *service_glob;    /* [M-R7]: folded SERVICE field, when RESOURCE is exactly "*" */
+    json_pos pos;
+} resource_pattern;
+
+typedef enum principal_entry_kind {
+    PE_ANY, PE_ACCOUNT, PE_USER, PE_ROLE, PE_SESSION, PE_FEDERATED_USER, PE_SERVICE, PE_NEVER
+} principal_entry_kind;
+
+typedef struct principal_entry {
+    uint8_t kind;
+    const char *text;      /* as written */
+    uint32_t len;
+    const char *partition; /* ARN forms; NULL for the 12-digit shorthand */
+    uint32_t partition_len;
+    const char *account;   /* 12 digits */
+    const char *role_name; /* PE_ROLE: last path element */
+    uint32_t role_name_len;
+} principal_entry;
+
+typedef struct statement {
+    bool allow;
+    bool not_action, not_resource, not_principal;
+    bool has_principal;    /* Principal or NotPrincipal present */
+    bool any_resource;     /* no Resource element (resource policies) */
+    action_pattern *actions;
+    uint32_t action_count;
+    resource_pattern *resources;
+    uint32_t resource_count;
+    principal_entry *principals;
+    uint32_t principal_count;
+    cond_pair *conditions;
+    uint32_t condition_count;
+    /* for explanations */
+    uint32_t index;        /* 0-based in its policy */
+    const char *sid;       /* NULL when absent */
+    json_pos pos;
+} statement;
+
+struct iam_policy {
+    arena arena;
+    json_doc *json;        /* keeps the strings the document points into */
+    iam_policy_type type;
+    policy_version version;
+    const char *name;
+    statement *statements;
+    uint32_t statement_count;
+    void *globs;           /* every iam_glob the policy owns (compile.c) */
+};
+
+/* Compiles a loaded document into `policy` (whose arena and json are set). */
+iam_status policy_compile(iam_policy *policy, const doc_policy *doc, const char *file,
+                          const char *path_prefix, const iam_limits *limits, iam_error *err);
+
+/* Parses a policy from a JSON value that belongs to a larger document (a
+ * scenario file): positions and paths are those of the file. The policy
+ * borrows `root`'s document: keep it alive as long as the policy. */
+iam_status policy_from_json(iam_policy **out, const json_value *root, iam_policy_type type,
+                            const char *file, const char *path_prefix,
+                            const iam_limits *limits, iam_error *err);
+
+/* Reads a whole file (at most max bytes) into a malloc'd buffer. */
+iam_status file_read_all(const char *path, size_t max, char **out, size_t *out_len, iam_error *err);
+
+/* ---- setups and sets ------------------------------------------------------ */
+
+typedef struct policy_list {
+    const iam_policy **items;
+    size_t count;
+    size_t capacity;
+} policy_list;
+
+#define IAM_MAX_LEVELS_HARD 64
+
+struct iam_setup {
+    policy_list identity;
+    const iam_policy *boundary;
+    const iam_policy *session;
+    const iam_policy *resource;
+    bool scps_present, rcps_present;
+    unsigned scp_levels, rcp_levels;
+    policy_list *scp;      /* scp_levels lists */
+    policy_list *rcp;
+};
+
+struct iam_policy_set {
+    arena arena;
+    const iam_policy **identity;
+    uint32_t identity_count;
+    const iam_policy *boundary;
+    const iam_policy *session;
+    const iam_policy *resource;
+    bool scps_present, rcps_present;
+    uint32_t scp_levels, rcp_levels;
+    const iam_policy ***scp;   /* per level, a list */
+    uint32_t *scp_counts;
+    const iam_policy ***rcp;
+    uint32_t *rcp_counts;
+};
+
+/* ---- requests and scratch (request.c) ------------------------------------ */
+
+typedef enum principal_kind {
+    PK_USER, PK_ROLE, PK_SESSION, PK_FEDERATED, PK_ROOT, PK_SERVICE
+} principal_kind;
+
+typedef struct principal_info {
+    principal_kind kind;
+    iam_str arn;           /* the request string */
+    iam_str partition;
+    iam_str account;       /* empty for services */
+    iam_str name;          /* user name, role name, session's role name, federated name */
+    iam_str role_path;     /* PK_ROLE: path between "role/" and the name, with slashes */
+    bool service_linked;   /* [E-F4] */
+} principal_info;
+
+typedef struct ctx_slot {
+    uint64_t hash;
+    uint32_t generation;
+    bool multivalued;
+    const char *key;
+    size_t key_len;
+    const iam_str *values;
+    size_t value_count;
+} ctx_slot;
+
+/* What conditions look up: a key's state [C-K3]. */
+typedef struct ctx_lookup {
+    bool present;
+    bool multivalued;
+    const iam_str *values;
+    size_t count;
+} ctx_lookup;
+
+struct iam_scratch {
+    iam_limits limits;
+    glob_scratch *glob;
+    ctx_slot *slots;
+    uint32_t slot_mask;
+    uint32_t generation;
+    char derived_arn[512];   /* aws:PrincipalArn of a session */
+    iam_str derived_values[3];
+    glob_elem *elems;        /* patterns built from templates */
+    size_t elem_cap;
+    glob_piece *pieces;
+    size_t piece_cap;
+    principal_info principal;
+};
+
+/* Parses the request principal; false when it is no recognised kind. */
+bool principal_parse(const char *s, size_t len, principal_info *out);
+
+/* Validates req, loads its context (and the derived keys [V-D]) into the
+ * scratch. */
+iam_status request_prepare(const iam_request *req, iam_scratch *scratch, iam_error *err);
+
+ctx_lookup context_get(const iam_scratch *scratch, const char *key, size_t key_len, uint64_t hash);
+
+/* ---- conditions (condition.c) -------------------------------------------- */
+
+/* Evaluates one (operator, key) pair; sets *limit_hit (and returns false)
+ * when a substituted pattern exceeds the scratch's capacity. */
+bool condition_pair_holds(const cond_pair *pair, iam_scratch *scratch, bool *limit_hit);
+
+/* Resolves a template against the context into pieces (scratch->pieces).
+ * Returns the piece count, 0 with *unresolved when a variable has no value
+ * and no default, or (size_t)-1 past capacity. */
+size_t template_resolve(const iam_template *t, iam_scratch *scratch, bool *unresolved);
+
+#endif

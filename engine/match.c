@@ -1,0 +1,749 @@
+/* IAM wildcard patterns: parsing, compilation and the three matching paths
+ * (exact/prefix byte comparison, PCRE2, position-set simulation). See
+ * match.h for the contract and spec 2.1 [M-W], 2.4 [M-R4], 3.5.7 [C-O20]. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include "match.h"
+
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* PCRE2 budgets per match. Whatever exceeds them is decided by the
+ * position-set matcher, whose cost is O(len * n / 64) whatever the pattern,
+ * so these only cap the time spent before giving up on the backtracker. */
+#define MATCH_LIMIT 200000u
+#define DEPTH_LIMIT 10000u
+#define JIT_STACK_START (32u * 1024u)
+#define JIT_STACK_MAX (1024u * 1024u)
+
+/* The interpreter's backtracking frames live in one heap vector inside the
+ * match data (PCRE2 >= 10.41); it is allocated on first use (20 KiB for
+ * patterns without captures) and reused by later matches, and it only grows
+ * by doubling when a match needs more. glob_scratch_create runs one warm-up
+ * match so that vector exists before any real match, and the heap limit
+ * (in KiB) is set to that size so the vector never grows: a match that would
+ * need more returns PCRE2_ERROR_HEAPLIMIT and falls back to the element
+ * matcher. Verified against 10.42 with a counting allocator: after the
+ * warm-up, neither pcre2_match nor pcre2_jit_match allocates, including
+ * matches that hit the match or heap limit. */
+#define HEAP_LIMIT_KIB 20u
+
+#define NFA_WORDS ((GLOB_MAX_ELEMS + 1 + 63) / 64)
+
+/* A literal table above this many 64-bit words is not built; the element
+ * matcher then tests literals one active position at a time. */
+#define LIT_TABLE_MAX_WORDS (1u << 16)
+
+enum glob_path { PATH_EXACT, PATH_PREFIX, PATH_PCRE, PATH_ELEMS };
+
+/* Per-code-point masks of the literal positions, so that the element matcher
+ * advances all positions with word operations. */
+typedef struct lit_table {
+    size_t words;              /* words per row */
+    size_t ncps;               /* distinct non-ASCII literal code points */
+    uint32_t *cps;             /* sorted, ncps entries */
+    int32_t *cp_row;           /* row of cps[i] */
+    int32_t ascii_row[128];    /* row of an ASCII code point, -1 if none */
+    uint64_t *rows;
+} lit_table;
+
+struct iam_glob {
+    uint8_t path;              /* enum glob_path */
+    bool exact;
+    bool jit;
+    char *text;                /* the pattern as given, for exact/prefix */
+    size_t text_len;
+    size_t prefix_len;         /* PATH_PREFIX: bytes before the final '*' */
+    glob_elem *elems;          /* after collapsing runs of ANY_RUN */
+    size_t n;
+    pcre2_code *code;          /* PATH_PCRE only */
+    lit_table *lits;           /* NULL: test literals position by position */
+};
+
+struct glob_scratch {
+    pcre2_match_data *md;
+    pcre2_match_context *mc;
+    pcre2_jit_stack *js;       /* NULL when JIT is unavailable */
+};
+
+/* ---- UTF-8 ---------------------------------------------------------------
+ * Same convention as lit_utf8_decode (literal.h), kept private so matching
+ * does not depend on literal.c: RFC 3629 sequences only (no overlongs, no
+ * surrogates, nothing above U+10FFFF); any other byte is one character,
+ * 0xDC00 + byte, which never equals a valid code point. PCRE2 applies the
+ * same validity rules, so on valid text both agree on what a character is. */
+static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
+{
+    unsigned b0 = s[0];
+    if (b0 < 0x80) {
+        *cp = b0;
+        return 1;
+    }
+    size_t need;
+    uint32_t c;
+    unsigned lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+        need = 2;
+        c = b0 & 0x1F;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+        need = 3;
+        c = b0 & 0x0F;
+        if (b0 == 0xE0)
+            lo = 0xA0; /* overlong */
+        else if (b0 == 0xED)
+            hi = 0x9F; /* surrogates */
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+        need = 4;
+        c = b0 & 0x07;
+        if (b0 == 0xF0)
+            lo = 0x90; /* overlong */
+        else if (b0 == 0xF4)
+            hi = 0x8F; /* above U+10FFFF */
+    } else {
+        goto invalid;
+    }
+    if (len < need || s[1] < lo || s[1] > hi)
+        goto invalid;
+    c = (c << 6) | (s[1] & 0x3Fu);
+    for (size_t i = 2; i < need; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            goto invalid;
+        c = (c << 6) | (s[i] & 0x3Fu);
+    }
+    *cp = c;
+    return need;
+invalid:
+    *cp = 0xDC00u + b0;
+    return 1;
+}
+
+static bool is_invalid_cp(uint32_t cp)
+{
+    return cp >= 0xDC80u && cp <= 0xDCFFu;
+}
+
+/* pcre2_jit_match skips PCRE2's own UTF check (invalid input is undefined
+ * behaviour there), so the JIT path validates first. */
+static bool utf8_valid(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        if (len - i >= 8) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if ((w & 0x8080808080808080ull) == 0) {
+                i += 8;
+                continue;
+            }
+        }
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        size_t k = utf8_decode(s + i, len - i, &cp);
+        if (k == 1)
+            return false; /* a non-ASCII byte decoded alone is invalid */
+        i += k;
+    }
+    return true;
+}
+
+/* ---- Parsing -------------------------------------------------------------- */
+
+/* Reads the pieces as one byte stream, so that field numbering, the "'*'
+ * followed by ':'" rule and even a UTF-8 sequence split between pieces see
+ * the concatenated pattern. */
+typedef struct piece_cursor {
+    const glob_piece *pieces;
+    size_t n;
+    size_t pi;                 /* current piece */
+    size_t off;                /* offset in it */
+} piece_cursor;
+
+static void cursor_skip_empty(piece_cursor *c)
+{
+    while (c->pi < c->n && c->off >= c->pieces[c->pi].len) {
+        c->pi++;
+        c->off = 0;
+    }
+}
+
+/* Copies up to cap bytes from the cursor without moving it. */
+static size_t cursor_peek(const piece_cursor *c, unsigned char *buf, size_t cap)
+{
+    size_t got = 0, pi = c->pi, off = c->off;
+    while (got < cap && pi < c->n) {
+        const glob_piece *p = &c->pieces[pi];
+        if (off < p->len) {
+            buf[got++] = (unsigned char)p->ptr[off++];
+        } else {
+            pi++;
+            off = 0;
+        }
+    }
+    return got;
+}
+
+static void cursor_advance(piece_cursor *c, size_t k)
+{
+    while (k > 0) {
+        cursor_skip_empty(c);
+        size_t room = c->pieces[c->pi].len - c->off;
+        size_t step = k < room ? k : room;
+        c->off += step;
+        k -= step;
+    }
+    cursor_skip_empty(c);
+}
+
+size_t glob_parse_pieces(const glob_piece *pieces, size_t n, glob_mode mode,
+                         glob_elem *out, size_t cap)
+{
+    piece_cursor c = { pieces, n, 0, 0 };
+    size_t count = 0;
+    unsigned colons = 0;
+
+    cursor_skip_empty(&c);
+    while (c.pi < c.n) {
+        unsigned char buf[5];
+        size_t got = cursor_peek(&c, buf, sizeof buf);
+        uint32_t cp;
+        size_t k = utf8_decode(buf, got, &cp);
+        bool literal_piece = c.pieces[c.pi].literal;
+        glob_elem e = { GLOB_LITERAL, 0, cp };
+
+        if (!literal_piece && (cp == '*' || cp == '?')) {
+            e.kind = cp == '*' ? GLOB_ANY_RUN : GLOB_ANY_ONE;
+            e.cp = 0;
+            if (mode == GLOB_PLAIN || colons >= 5)
+                e.crosses_colon = 1;
+            else if (mode == GLOB_RESOURCE && cp == '*')
+                /* [M-R4]: a '*' that ends its field may swallow colons */
+                e.crosses_colon = got > 1 && buf[1] == ':';
+        }
+        if (cp == ':')
+            colons++;
+        if (count >= cap)
+            return (size_t)-1;
+        out[count++] = e;
+        cursor_advance(&c, k);
+    }
+    return count;
+}
+
+size_t glob_parse(const char *pattern, size_t len, glob_mode mode, glob_elem *out, size_t cap)
+{
+    glob_piece p = { pattern, len, false };
+    return glob_parse_pieces(&p, 1, mode, out, cap);
+}
+
+/* ---- The element matcher ---------------------------------------------------
+ * Bit i of the state means "elements [0, i) have matched the subject read so
+ * far"; bit n means the whole pattern has. */
+
+typedef struct nfa_masks {
+    size_t words;
+    unsigned chain;            /* longest run of consecutive ANY_RUN */
+    uint64_t any_all[NFA_WORDS], any_cross[NFA_WORDS];
+    uint64_t run_all[NFA_WORDS], run_cross[NFA_WORDS];
+    uint64_t lit[NFA_WORDS];
+} nfa_masks;
+
+static void nfa_masks_init(nfa_masks *m, const glob_elem *e, size_t n)
+{
+    m->words = (n + 1 + 63) / 64;
+    size_t bytes = m->words * sizeof(uint64_t);
+    memset(m->any_all, 0, bytes);
+    memset(m->any_cross, 0, bytes);
+    memset(m->run_all, 0, bytes);
+    memset(m->run_cross, 0, bytes);
+    memset(m->lit, 0, bytes);
+    unsigned chain = 0, cur = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t bit = 1ull << (i % 64);
+        size_t w = i / 64;
+        if (e[i].kind == GLOB_ANY_RUN) {
+            m->run_all[w] |= bit;
+            if (e[i].crosses_colon)
+                m->run_cross[w] |= bit;
+            if (++cur > chain)
+                chain = cur;
+            continue;
+        }
+        cur = 0;
+        if (e[i].kind == GLOB_ANY_ONE) {
+            m->any_all[w] |= bit;
+            if (e[i].crosses_colon)
+                m->any_cross[w] |= bit;
+        } else {
+            m->lit[w] |= bit;
+        }
+    }
+    m->chain = chain;
+}
+
+/* An active ANY_RUN position also activates the next one (it may match the
+ * empty string); each pass moves at least one step along a chain of runs. */
+static void nfa_closure(uint64_t *st, const nfa_masks *m)
+{
+    for (unsigned pass = 0; pass < m->chain; pass++) {
+        uint64_t carry = 0;
+        for (size_t w = 0; w < m->words; w++) {
+            uint64_t x = st[w] & m->run_all[w];
+            st[w] |= (x << 1) | carry;
+            carry = (st[w] & m->run_all[w]) >> 63;
+        }
+    }
+}
+
+static const uint64_t *lit_row(const lit_table *t, uint32_t cp)
+{
+    int32_t row = -1;
+    if (cp < 128) {
+        row = t->ascii_row[cp];
+    } else {
+        size_t lo = 0, hi = t->ncps;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (t->cps[mid] < cp)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < t->ncps && t->cps[lo] == cp)
+            row = t->cp_row[lo];
+    }
+    return row < 0 ? NULL : t->rows + (size_t)row * t->words;
+}
+
+static bool nfa_run(const glob_elem *e, size_t n, const lit_table *t,
+                    const unsigned char *s, size_t len)
+{
+    nfa_masks m;
+    uint64_t a[NFA_WORDS], b[NFA_WORDS];
+    uint64_t *cur = a, *next = b;
+
+    if (n > GLOB_MAX_ELEMS)
+        return false;
+    nfa_masks_init(&m, e, n);
+    memset(cur, 0, m.words * sizeof(uint64_t));
+    cur[0] = 1;
+    nfa_closure(cur, &m);
+
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp;
+        i += utf8_decode(s + i, len - i, &cp);
+        bool colon = cp == ':';
+        const uint64_t *any = colon ? m.any_cross : m.any_all;
+        const uint64_t *run = colon ? m.run_cross : m.run_all;
+        const uint64_t *row = t ? lit_row(t, cp) : NULL;
+        uint64_t carry = 0, alive = 0;
+
+        for (size_t w = 0; w < m.words; w++) {
+            uint64_t step = any[w] | (row ? row[w] : 0);
+            uint64_t x = cur[w] & step;
+            next[w] = (x << 1) | carry | (cur[w] & run[w]);
+            carry = x >> 63;
+        }
+        if (!t) {
+            /* Without a table, only the active literal positions are
+             * compared, so the cost follows the live states. */
+            for (size_t w = 0; w < m.words; w++) {
+                uint64_t x = cur[w] & m.lit[w];
+                while (x) {
+                    size_t pos = w * 64 + (size_t)__builtin_ctzll(x);
+                    x &= x - 1;
+                    if (e[pos].cp == cp)
+                        next[(pos + 1) / 64] |= 1ull << ((pos + 1) % 64);
+                }
+            }
+        }
+        nfa_closure(next, &m);
+        for (size_t w = 0; w < m.words; w++)
+            alive |= next[w];
+        if (!alive)
+            return false;
+        uint64_t *tmp = cur;
+        cur = next;
+        next = tmp;
+    }
+    return (cur[n / 64] >> (n % 64)) & 1;
+}
+
+bool glob_match_elems(const glob_elem *elems, size_t n, const char *subject, size_t len)
+{
+    if (len == 0)
+        subject = "";
+    return nfa_run(elems, n, NULL, (const unsigned char *)subject, len);
+}
+
+/* ---- Compilation ------------------------------------------------------------ */
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void lit_table_free(lit_table *t)
+{
+    if (!t)
+        return;
+    free(t->cps);
+    free(t->cp_row);
+    free(t->rows);
+    free(t);
+}
+
+/* NULL with *oom false means "no table" (too large, or no literals). */
+static lit_table *lit_table_build(const glob_elem *e, size_t n, bool *oom)
+{
+    *oom = false;
+    size_t words = (n + 1 + 63) / 64;
+    uint32_t *all = malloc((n ? n : 1) * sizeof *all);
+    if (!all) {
+        *oom = true;
+        return NULL;
+    }
+    size_t nl = 0;
+    for (size_t i = 0; i < n; i++)
+        if (e[i].kind == GLOB_LITERAL)
+            all[nl++] = e[i].cp;
+    qsort(all, nl, sizeof *all, cmp_u32);
+    size_t distinct = 0;
+    for (size_t i = 0; i < nl; i++)
+        if (i == 0 || all[i] != all[i - 1])
+            all[distinct++] = all[i];
+    if (distinct == 0 || distinct * words > LIT_TABLE_MAX_WORDS) {
+        free(all);
+        return NULL;
+    }
+
+    lit_table *t = calloc(1, sizeof *t);
+    if (!t) {
+        free(all);
+        *oom = true;
+        return NULL;
+    }
+    t->words = words;
+    t->rows = calloc(distinct * words, sizeof *t->rows);
+    t->cps = malloc(distinct * sizeof *t->cps);
+    t->cp_row = malloc(distinct * sizeof *t->cp_row);
+    if (!t->rows || !t->cps || !t->cp_row) {
+        free(all);
+        lit_table_free(t);
+        *oom = true;
+        return NULL;
+    }
+    for (size_t c = 0; c < 128; c++)
+        t->ascii_row[c] = -1;
+    for (size_t r = 0; r < distinct; r++) {
+        if (all[r] < 128) {
+            t->ascii_row[all[r]] = (int32_t)r;
+        } else {
+            t->cps[t->ncps] = all[r];
+            t->cp_row[t->ncps] = (int32_t)r;
+            t->ncps++;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (e[i].kind != GLOB_LITERAL)
+            continue;
+        uint64_t *row = (uint64_t *)lit_row(t, e[i].cp);
+        row[i / 64] |= 1ull << (i % 64);
+    }
+    free(all);
+    return t;
+}
+
+/* R*R* = R*, and a restricted run next to an unrestricted one adds nothing
+ * (its language is contained in the other's). Fewer adjacent runs means
+ * less backtracking in PCRE2 and no closure chains in the element matcher. */
+static size_t collapse_runs(glob_elem *e, size_t n)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (e[i].kind == GLOB_ANY_RUN && out > 0 && e[out - 1].kind == GLOB_ANY_RUN) {
+            e[out - 1].crosses_colon |= e[i].crosses_colon;
+            continue;
+        }
+        e[out++] = e[i];
+    }
+    return out;
+}
+
+static bool is_alnum_ascii(uint32_t c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Every literal is written as \x{...} (ASCII letters and digits as
+ * themselves), so no pattern character can act as regex syntax [M-W5]. */
+static pcre2_code *pcre_translate(const glob_elem *e, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    char *buf = malloc(n * 10 + 1);
+    if (!buf)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *w = NULL;
+        switch (e[i].kind) {
+        case GLOB_ANY_RUN:
+            w = e[i].crosses_colon ? ".*" : "[^:]*";
+            break;
+        case GLOB_ANY_ONE:
+            w = e[i].crosses_colon ? "." : "[^:]";
+            break;
+        default:
+            if (is_alnum_ascii(e[i].cp)) {
+                buf[o++] = (char)e[i].cp;
+            } else {
+                char digits[8];
+                int nd = 0;
+                uint32_t v = e[i].cp;
+                do {
+                    digits[nd++] = hex[v & 15];
+                    v >>= 4;
+                } while (v);
+                buf[o++] = '\\';
+                buf[o++] = 'x';
+                buf[o++] = '{';
+                while (nd > 0)
+                    buf[o++] = digits[--nd];
+                buf[o++] = '}';
+            }
+            break;
+        }
+        if (w) {
+            size_t wl = strlen(w);
+            memcpy(buf + o, w, wl);
+            o += wl;
+        }
+    }
+    int err;
+    PCRE2_SIZE erroff;
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)buf, o,
+                                     PCRE2_UTF | PCRE2_DOTALL | PCRE2_ANCHORED |
+                                         PCRE2_ENDANCHORED | PCRE2_NO_AUTO_CAPTURE,
+                                     &err, &erroff, NULL);
+    free(buf);
+    return code;
+}
+
+void glob_free(iam_glob *g)
+{
+    if (!g)
+        return;
+    pcre2_code_free(g->code);
+    lit_table_free(g->lits);
+    free(g->elems);
+    free(g->text);
+    free(g);
+}
+
+iam_glob *glob_compile(const char *pattern, size_t len, glob_mode mode)
+{
+    if (len == 0)
+        pattern = "";
+    iam_glob *g = calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    g->text = malloc(len ? len : 1);
+    g->elems = malloc((len ? len : 1) * sizeof *g->elems);
+    if (!g->text || !g->elems)
+        goto fail;
+    memcpy(g->text, pattern, len);
+    g->text_len = len;
+
+    size_t n = glob_parse(pattern, len, mode, g->elems, len);
+    n = collapse_runs(g->elems, n);
+    if (n > GLOB_MAX_ELEMS)
+        goto fail; /* the fallback could not run; iam_limits keeps us far below */
+    g->n = n;
+
+    size_t wild = 0;
+    bool invalid = false;
+    for (size_t i = 0; i < n; i++) {
+        if (g->elems[i].kind != GLOB_LITERAL)
+            wild++;
+        else if (is_invalid_cp(g->elems[i].cp))
+            invalid = true;
+    }
+    g->exact = wild == 0;
+
+    if (g->exact) {
+        /* Decoding is injective, so equal code points means equal bytes. */
+        g->path = PATH_EXACT;
+        return g;
+    }
+    if (wild == 1 && !invalid && g->elems[n - 1].kind == GLOB_ANY_RUN &&
+        g->elems[n - 1].crosses_colon) {
+        /* Valid UTF-8 is self-synchronising: a subject starting with these
+         * bytes starts with these code points. An invalid byte at the end of
+         * the prefix could instead begin a longer sequence in the subject,
+         * hence the !invalid condition. */
+        g->path = PATH_PREFIX;
+        g->prefix_len = len;
+        while (g->prefix_len > 0 && pattern[g->prefix_len - 1] == '*')
+            g->prefix_len--;
+        return g;
+    }
+
+    bool oom;
+    g->lits = lit_table_build(g->elems, n, &oom);
+    if (oom)
+        goto fail;
+    if (invalid) {
+        /* PCRE2 in UTF mode cannot express a literal invalid byte. */
+        g->path = PATH_ELEMS;
+        return g;
+    }
+    g->code = pcre_translate(g->elems, n);
+    if (!g->code)
+        goto fail;
+    g->path = PATH_PCRE;
+    g->jit = pcre2_jit_compile(g->code, PCRE2_JIT_COMPLETE) == 0;
+    return g;
+fail:
+    glob_free(g);
+    return NULL;
+}
+
+bool glob_is_exact(const iam_glob *g)
+{
+    return g->exact;
+}
+
+/* ---- Scratch ---------------------------------------------------------------- */
+
+void glob_scratch_free(glob_scratch *s)
+{
+    if (!s)
+        return;
+    pcre2_jit_stack_free(s->js);
+    pcre2_match_context_free(s->mc);
+    pcre2_match_data_free(s->md);
+    free(s);
+}
+
+glob_scratch *glob_scratch_create(void)
+{
+    glob_scratch *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->md = pcre2_match_data_create(1, NULL);
+    s->mc = pcre2_match_context_create(NULL);
+    if (!s->md || !s->mc)
+        goto fail;
+    pcre2_set_match_limit(s->mc, MATCH_LIMIT);
+    pcre2_set_depth_limit(s->mc, DEPTH_LIMIT);
+    pcre2_set_heap_limit(s->mc, HEAP_LIMIT_KIB);
+
+    uint32_t have_jit = 0;
+    pcre2_config(PCRE2_CONFIG_JIT, &have_jit);
+    if (have_jit) {
+        s->js = pcre2_jit_stack_create(JIT_STACK_START, JIT_STACK_MAX, NULL);
+        if (!s->js)
+            goto fail;
+        pcre2_jit_stack_assign(s->mc, NULL, s->js);
+    }
+
+    /* The warm-up match that allocates the interpreter's frame vector. */
+    int err;
+    PCRE2_SIZE erroff;
+    pcre2_code *warm = pcre2_compile((PCRE2_SPTR) "x", 1, PCRE2_UTF, &err, &erroff, NULL);
+    if (!warm)
+        goto fail;
+    int rc = pcre2_match(warm, (PCRE2_SPTR) "x", 1, 0, 0, s->md, s->mc);
+    pcre2_code_free(warm);
+    if (rc < 0)
+        goto fail;
+    return s;
+fail:
+    glob_scratch_free(s);
+    return NULL;
+}
+
+/* ---- Matching ---------------------------------------------------------------- */
+
+static bool match_elems(const iam_glob *g, const char *subject, size_t len)
+{
+    return nfa_run(g->elems, g->n, g->lits, (const unsigned char *)subject, len);
+}
+
+static bool match_fast(const iam_glob *g, const char *subject, size_t len)
+{
+    if (g->path == PATH_EXACT)
+        return len == g->text_len && memcmp(subject, g->text, len) == 0;
+    return len >= g->prefix_len && memcmp(subject, g->text, g->prefix_len) == 0;
+}
+
+/* Only PCRE2_ERROR_NOMATCH means "no match"; every other failure (match,
+ * heap or JIT-stack limit, invalid UTF-8 in the subject, no scratch) hands
+ * the question to the element matcher. */
+static bool match_pcre(const iam_glob *g, const char *subject, size_t len,
+                       glob_scratch *s, bool use_jit)
+{
+    int rc;
+    if (!s)
+        return match_elems(g, subject, len);
+    if (use_jit && g->jit) {
+        if (!utf8_valid((const unsigned char *)subject, len))
+            return match_elems(g, subject, len);
+        rc = pcre2_jit_match(g->code, (PCRE2_SPTR)subject, len, 0, 0, s->md, s->mc);
+    } else {
+        rc = pcre2_match(g->code, (PCRE2_SPTR)subject, len, 0, g->jit ? PCRE2_NO_JIT : 0,
+                         s->md, s->mc);
+    }
+    if (rc >= 0)
+        return true;
+    if (rc == PCRE2_ERROR_NOMATCH)
+        return false;
+    return match_elems(g, subject, len);
+}
+
+static bool match_auto(const iam_glob *g, const char *subject, size_t len, glob_scratch *s)
+{
+    switch (g->path) {
+    case PATH_EXACT:
+    case PATH_PREFIX:
+        return match_fast(g, subject, len);
+    case PATH_PCRE:
+        return match_pcre(g, subject, len, s, true);
+    default:
+        return match_elems(g, subject, len);
+    }
+}
+
+bool glob_match(const iam_glob *g, const char *subject, size_t len, glob_scratch *s)
+{
+    if (len == 0)
+        subject = "";
+    return match_auto(g, subject, len, s);
+}
+
+/* Paths 1 and 2 on a pattern that has no PCRE2 code (a fast-path pattern, or
+ * one with invalid UTF-8) give the automatic answer, as path 4 does for a
+ * pattern without a fast path. Path 1 without JIT support runs the
+ * interpreter. */
+bool glob_match_path(const iam_glob *g, const char *subject, size_t len, glob_scratch *s, int path)
+{
+    if (len == 0)
+        subject = "";
+    switch (path) {
+    case 1:
+    case 2:
+        if (g->path == PATH_PCRE)
+            return match_pcre(g, subject, len, s, path == 1);
+        break;
+    case 3:
+        return match_elems(g, subject, len);
+    default:
+        break;
+    }
+    return match_auto(g, subject, len, s);
+}

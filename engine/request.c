@@ -1,0 +1,283 @@
+/* Requests: recognising the principal (spec 2.5, 5.2), validating the
+ * request [E-I1], and the per-request context table with the derived keys
+ * [V-D]. The table lives in the caller's scratch: nothing is allocated. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static bool digits12(const char *s, size_t len)
+{
+    if (len != 12)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+static bool starts_with(const char *s, size_t len, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return len >= n && memcmp(s, prefix, n) == 0;
+}
+
+static bool valid_service_name(const char *s, size_t len)
+{
+    bool dot = false;
+    if (len == 0 || s[0] == '.' || s[len - 1] == '.')
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == '.')
+            dot = true;
+        else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+            return false;
+    }
+    return dot;
+}
+
+bool principal_parse(const char *s, size_t len, principal_info *out)
+{
+    memset(out, 0, sizeof *out);
+    out->arn = (iam_str){s, len};
+    if (!starts_with(s, len, "arn:")) {
+        if (!valid_service_name(s, len))
+            return false;
+        out->kind = PK_SERVICE;
+        out->name = out->arn;
+        return true;
+    }
+    iam_str f[6];
+    size_t start = 0;
+    unsigned n = 0;
+    for (size_t i = 0; i < len && n < 5; i++)
+        if (s[i] == ':') {
+            f[n++] = (iam_str){s + start, i - start};
+            start = i + 1;
+        }
+    if (n < 5)
+        return false;
+    f[5] = (iam_str){s + start, len - start};
+    if (f[1].len == 0 || f[3].len != 0 || !digits12(f[4].ptr, f[4].len))
+        return false;
+    out->partition = f[1];
+    out->account = f[4];
+    iam_str r = f[5];
+    bool iam = f[2].len == 3 && memcmp(f[2].ptr, "iam", 3) == 0;
+    bool sts = f[2].len == 3 && memcmp(f[2].ptr, "sts", 3) == 0;
+    if (iam && r.len == 4 && memcmp(r.ptr, "root", 4) == 0) {
+        out->kind = PK_ROOT;
+        return true;
+    }
+    if (iam && (starts_with(r.ptr, r.len, "user/") || starts_with(r.ptr, r.len, "role/"))) {
+        if (r.ptr[r.len - 1] == '/' || r.len <= 5)
+            return false;
+        const char *name = r.ptr + r.len;
+        while (name[-1] != '/')
+            name--;
+        out->kind = r.ptr[0] == 'u' ? PK_USER : PK_ROLE;
+        out->name = (iam_str){name, (size_t)(r.ptr + r.len - name)};
+        out->role_path = (iam_str){r.ptr + 4, (size_t)(name - (r.ptr + 4))};
+        if (out->kind == PK_ROLE)
+            out->service_linked = starts_with(out->role_path.ptr, out->role_path.len, "/aws-service-role/") ||
+                                  starts_with(out->name.ptr, out->name.len, "AWSServiceRoleFor");
+        return true;
+    }
+    if (sts && starts_with(r.ptr, r.len, "assumed-role/")) {
+        const char *role = r.ptr + 13;
+        size_t rest = r.len - 13;
+        const char *slash = memchr(role, '/', rest);
+        if (slash == NULL || slash == role || (size_t)(slash - role) + 1 >= rest)
+            return false;
+        out->kind = PK_SESSION;
+        out->name = (iam_str){role, (size_t)(slash - role)};
+        out->service_linked = starts_with(out->name.ptr, out->name.len, "AWSServiceRoleFor");
+        return true;
+    }
+    if (sts && starts_with(r.ptr, r.len, "federated-user/") && r.len > 15) {
+        out->kind = PK_FEDERATED;
+        out->name = (iam_str){r.ptr + 15, r.len - 15};
+        return true;
+    }
+    return false;
+}
+
+iam_status iam_scratch_create(iam_scratch **out, const iam_limits *limits)
+{
+    if (out == NULL)
+        return IAM_ERR_ARGUMENT;
+    *out = NULL;
+    iam_scratch *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return IAM_ERR_NOMEM;
+    if (limits)
+        s->limits = *limits;
+    else
+        iam_limits_init(&s->limits);
+    size_t want = 2 * ((size_t)s->limits.max_context_keys + 3), cap = 16;
+    while (cap < want)
+        cap *= 2;
+    s->slots = calloc(cap, sizeof *s->slots);
+    s->slot_mask = (uint32_t)(cap - 1);
+    s->elem_cap = GLOB_MAX_ELEMS;
+    s->elems = malloc(s->elem_cap * sizeof *s->elems);
+    s->piece_cap = (size_t)s->limits.max_pattern_bytes + 1;
+    s->pieces = malloc(s->piece_cap * sizeof *s->pieces);
+    s->glob = glob_scratch_create();
+    s->generation = 1;
+    if (s->slots == NULL || s->elems == NULL || s->pieces == NULL || s->glob == NULL) {
+        iam_scratch_free(s);
+        return IAM_ERR_NOMEM;
+    }
+    *out = s;
+    return IAM_OK;
+}
+
+void iam_scratch_free(iam_scratch *scratch)
+{
+    if (scratch == NULL)
+        return;
+    free(scratch->slots);
+    free(scratch->elems);
+    free(scratch->pieces);
+    glob_scratch_free(scratch->glob);
+    free(scratch);
+}
+
+static ctx_slot *find_slot(const iam_scratch *s, const char *key, size_t len, uint64_t hash)
+{
+    uint32_t i = (uint32_t)hash & s->slot_mask;
+    for (;;) {
+        ctx_slot *slot = &s->slots[i];
+        if (slot->generation != s->generation)
+            return slot;   /* empty: where the key would go */
+        if (slot->hash == hash && lit_equal_fold(slot->key, slot->key_len, key, len))
+            return slot;
+        i = (i + 1) & s->slot_mask;
+    }
+}
+
+ctx_lookup context_get(const iam_scratch *scratch, const char *key, size_t key_len, uint64_t hash)
+{
+    const ctx_slot *slot = find_slot(scratch, key, key_len, hash);
+    ctx_lookup r = {0};
+    if (slot->generation == scratch->generation) {
+        r.present = true;
+        r.multivalued = slot->multivalued;
+        r.values = slot->values;
+        r.count = slot->value_count;
+    }
+    return r;
+}
+
+static void put_derived(iam_scratch *s, const char *key, iam_str value, int index)
+{
+    size_t len = strlen(key);
+    uint64_t h = lit_hash_fold(key, len);
+    ctx_slot *slot = find_slot(s, key, len, h);
+    if (slot->generation == s->generation)
+        return;   /* a key given in the context wins [V-D] */
+    s->derived_values[index] = value;
+    *slot = (ctx_slot){.hash = h, .generation = s->generation, .key = key, .key_len = len,
+                       .values = &s->derived_values[index], .value_count = 1};
+}
+
+static iam_status bad_request(iam_error *err, const char *fmt, const char *what, size_t len)
+{
+    int n = len > 200 ? 200 : (int)len;
+    return error_set(err, IAM_ERR_REQUEST, "", NULL, "", fmt, n, what ? what : "");
+}
+
+static bool valid_action(iam_str a)
+{
+    const char *colon = a.ptr ? memchr(a.ptr, ':', a.len) : NULL;
+    if (colon == NULL || colon == a.ptr || colon + 1 == a.ptr + a.len)
+        return false;
+    return memchr(a.ptr, '*', a.len) == NULL && memchr(a.ptr, '?', a.len) == NULL;
+}
+
+static bool valid_resource(iam_str r)
+{
+    if (r.len == 1 && r.ptr[0] == '*')
+        return true;
+    if (!starts_with(r.ptr, r.len, "arn:"))
+        return false;
+    unsigned colons = 0;
+    for (size_t i = 0; i < r.len; i++)
+        colons += r.ptr[i] == ':';
+    return colons >= 5;
+}
+
+iam_status request_prepare(const iam_request *req, iam_scratch *s, iam_error *err)
+{
+    if (req->principal.ptr == NULL || !principal_parse(req->principal.ptr, req->principal.len, &s->principal))
+        return bad_request(err, "unrecognised principal \"%.*s\": expected an IAM user, role, role session, "
+                                "federated user or root ARN, or a service principal name [E-I1]",
+                           req->principal.ptr, req->principal.len);
+    if (req->action.ptr == NULL || !valid_action(req->action))
+        return bad_request(err, "invalid action \"%.*s\": expected \"service:Action\" without wildcards [E-I1]",
+                           req->action.ptr, req->action.len);
+    if (req->resource.ptr == NULL || !valid_resource(req->resource))
+        return bad_request(err, "invalid resource \"%.*s\": expected \"*\" or an ARN with six fields [M-N5]",
+                           req->resource.ptr, req->resource.len);
+    if (req->resource_account.ptr != NULL && !digits12(req->resource_account.ptr, req->resource_account.len))
+        return bad_request(err, "invalid resource_account \"%.*s\": expected a 12-digit account ID [E-I1]",
+                           req->resource_account.ptr, req->resource_account.len);
+    if (req->context_count > s->limits.max_context_keys)
+        return error_set(err, IAM_ERR_LIMIT, "", NULL, "", "%zu context keys, more than the limit of %u",
+                         req->context_count, (unsigned)s->limits.max_context_keys);
+    if (++s->generation == 0) {
+        /* Wrapped: old slots could look current. */
+        memset(s->slots, 0, ((size_t)s->slot_mask + 1) * sizeof *s->slots);
+        s->generation = 1;
+    }
+    for (size_t i = 0; i < req->context_count; i++) {
+        const iam_context_entry *e = &req->context[i];
+        if (e->key.ptr == NULL || e->key.len == 0)
+            return bad_request(err, "%.*scontext key names must not be empty [C-K1]", "", 0);
+        if (!e->multivalued && e->value_count != 1)
+            return bad_request(err, "context key \"%.*s\" is single-valued but has no single value [C-K1]",
+                               e->key.ptr, e->key.len);
+        if (e->value_count && e->values == NULL)
+            return bad_request(err, "context key \"%.*s\" has no values array", e->key.ptr, e->key.len);
+        for (size_t v = 0; v < e->value_count; v++)
+            if (e->values[v].ptr == NULL)
+                return bad_request(err, "context key \"%.*s\" has a NULL value", e->key.ptr, e->key.len);
+        uint64_t h = lit_hash_fold(e->key.ptr, e->key.len);
+        ctx_slot *slot = find_slot(s, e->key.ptr, e->key.len, h);
+        if (slot->generation == s->generation)
+            return bad_request(err, "context keys \"%.*s\" and another differ only by case [C-K2]",
+                               e->key.ptr, e->key.len);
+        *slot = (ctx_slot){.hash = h, .generation = s->generation, .multivalued = e->multivalued != 0,
+                           .key = e->key.ptr, .key_len = e->key.len, .values = e->values,
+                           .value_count = e->value_count};
+    }
+    const principal_info *p = &s->principal;
+    if (p->kind == PK_SERVICE)
+        return IAM_OK;
+    iam_str arn = p->arn;
+    if (p->kind == PK_SESSION) {
+        /* A session's aws:PrincipalArn is its role's ARN [V-P]. */
+        size_t need = 4 + p->partition.len + 6 + 12 + 6 + p->name.len;
+        if (need < sizeof s->derived_arn) {
+            char *d = s->derived_arn;
+            size_t n = 0;
+            memcpy(d + n, "arn:", 4), n += 4;
+            memcpy(d + n, p->partition.ptr, p->partition.len), n += p->partition.len;
+            memcpy(d + n, ":iam::", 6), n += 6;
+            memcpy(d + n, p->account.ptr, 12), n += 12;
+            memcpy(d + n, ":role/", 6), n += 6;
+            memcpy(d + n, p->name.ptr, p->name.len), n += p->name.len;
+            arn = (iam_str){d, n};
+        } else {
+            arn.ptr = NULL;
+        }
+    }
+    if (arn.ptr != NULL)
+        put_derived(s, "aws:PrincipalArn", arn, 0);
+    put_derived(s, "aws:PrincipalAccount", p->account, 1);
+    if (p->kind == PK_USER)
+        put_derived(s, "aws:username", p->name, 2);
+    return IAM_OK;
+}

@@ -1,0 +1,543 @@
+/* Scenario files (shared/conformance/FORMAT.md): one scenario object, an
+ * array of them, or JSONL. Each scenario's policies are parsed with the
+ * file's own positions, so errors point into the scenario file. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct iam_scenario {
+    const char *file;
+    const char *name;
+    iam_expect expect;
+    json_pos pos;
+    iam_status load_status;    /* IAM_OK, or why the input is invalid */
+    iam_error load_error;
+    iam_policy **policies;     /* owned */
+    size_t policy_count;
+    iam_policy_set *set;
+    iam_request request;
+};
+
+struct iam_scenario_file {
+    arena arena;
+    json_doc **docs;
+    size_t doc_count;
+    iam_scenario *items;
+    size_t count;
+    const char *path;
+    iam_limits limits;
+};
+
+typedef struct scenario_loader {
+    iam_scenario_file *file;
+    iam_scenario *sc;
+    iam_setup *setup;
+    size_t policy_cap;
+    char prefix[64];
+} scenario_loader;
+
+/* prefix + suffix, truncated to fit the error's path field. */
+static void join_path(char *dst, size_t size, const char *prefix, const char *suffix)
+{
+    size_t n = 0;
+    for (const char *p = prefix; *p && n + 1 < size; p++)
+        dst[n++] = *p;
+    for (const char *p = suffix; *p && n + 1 < size; p++)
+        dst[n++] = *p;
+    dst[n] = '\0';
+}
+
+static iam_status sc_fail(scenario_loader *sl, iam_status code, const json_pos *pos,
+                          const char *path_suffix, const char *msg)
+{
+    char path[256];
+    join_path(path, sizeof path, sl->prefix, path_suffix);
+    return error_set(&sl->sc->load_error, code, sl->file->path, pos, path, "%s", msg);
+}
+
+static iam_status add_policy(scenario_loader *sl, const json_value *v, iam_policy_type type,
+                             unsigned level, const char *suffix)
+{
+    char path[256];
+    join_path(path, sizeof path, sl->prefix, suffix);
+    if (v->type != JSON_OBJECT)
+        return error_set(&sl->sc->load_error, IAM_ERR_POLICY, sl->file->path, &v->pos, path,
+                         "a %s policy must be a JSON object [G-J1]", iam_policy_type_name(type));
+    iam_scenario *sc = sl->sc;
+    if (sc->policy_count == sl->policy_cap) {
+        size_t cap = sl->policy_cap ? 2 * sl->policy_cap : 8;
+        iam_policy **p = realloc(sc->policies, cap * sizeof *p);
+        if (p == NULL)
+            return error_set(&sc->load_error, IAM_ERR_NOMEM, sl->file->path, NULL, "", "out of memory");
+        sc->policies = p;
+        sl->policy_cap = cap;
+    }
+    iam_policy *pol;
+    iam_status s = policy_from_json(&pol, v, type, sl->file->path, path, &sl->file->limits, &sc->load_error);
+    if (s != IAM_OK)
+        return s;
+    sc->policies[sc->policy_count++] = pol;
+    s = iam_setup_add(sl->setup, pol, level, &sc->load_error);
+    return s;
+}
+
+static bool is_null_or_absent(const json_value *v)
+{
+    return v == NULL || v->type == JSON_NULL;
+}
+
+static iam_status load_levels(scenario_loader *sl, const json_value *v, iam_policy_type type, const char *field)
+{
+    char suffix[128];
+    snprintf(suffix, sizeof suffix, ".%s", field);
+    if (v->type != JSON_ARRAY)
+        return sc_fail(sl, IAM_ERR_REQUEST, &v->pos, suffix, "must be null or an array of levels, each an array of policies");
+    iam_status s = iam_setup_set_levels(sl->setup, type, (unsigned)(v->u.array.count > 1000 ? 1000 : v->u.array.count),
+                                        &sl->sc->load_error);
+    if (s != IAM_OK)
+        return s;
+    for (size_t l = 0; l < v->u.array.count; l++) {
+        const json_value *level = v->u.array.items[l];
+        snprintf(suffix, sizeof suffix, ".%s[%zu]", field, l);
+        if (level->type != JSON_ARRAY)
+            return sc_fail(sl, IAM_ERR_REQUEST, &level->pos, suffix, "a level must be an array of policies");
+        for (size_t i = 0; i < level->u.array.count; i++) {
+            snprintf(suffix, sizeof suffix, ".%s[%zu][%zu]", field, l, i);
+            s = add_policy(sl, level->u.array.items[i], type, (unsigned)l, suffix);
+            if (s != IAM_OK)
+                return s;
+        }
+    }
+    return IAM_OK;
+}
+
+/* A request string member: absent allowed unless required. */
+static iam_status request_string(scenario_loader *sl, const json_value *req, const char *name,
+                                 bool required, iam_str *out)
+{
+    const json_value *v = json_object_get(req, name);
+    char suffix[96];
+    snprintf(suffix, sizeof suffix, ".request.%s", name);
+    if (is_null_or_absent(v)) {
+        if (required)
+            return sc_fail(sl, IAM_ERR_REQUEST, &req->pos, suffix, "the request needs this string");
+        *out = (iam_str){NULL, 0};
+        return IAM_OK;
+    }
+    if (v->type != JSON_STRING)
+        return sc_fail(sl, IAM_ERR_REQUEST, &v->pos, suffix, "must be a string");
+    *out = (iam_str){v->u.text.ptr, v->u.text.len};
+    return IAM_OK;
+}
+
+static iam_status load_context(scenario_loader *sl, const json_value *ctx)
+{
+    if (ctx->type != JSON_OBJECT)
+        return sc_fail(sl, IAM_ERR_REQUEST, &ctx->pos, ".request.context", "must be an object of condition keys");
+    size_t n = ctx->u.object.count;
+    arena *a = &sl->file->arena;
+    iam_context_entry *entries = arena_calloc(a, n ? n : 1, sizeof *entries);
+    if (entries == NULL)
+        return sc_fail(sl, IAM_ERR_NOMEM, NULL, "", "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const json_member *m = &ctx->u.object.members[i];
+        iam_context_entry *e = &entries[i];
+        e->key = (iam_str){m->key, m->key_len};
+        char suffix[200];
+        snprintf(suffix, sizeof suffix, ".request.context.%s", m->key);
+        if (m->value->type == JSON_STRING) {
+            iam_str *v = arena_alloc(a, sizeof *v);
+            if (v == NULL)
+                return sc_fail(sl, IAM_ERR_NOMEM, NULL, "", "out of memory");
+            *v = (iam_str){m->value->u.text.ptr, m->value->u.text.len};
+            e->values = v;
+            e->value_count = 1;
+        } else if (m->value->type == JSON_ARRAY) {
+            size_t c = m->value->u.array.count;
+            iam_str *vals = arena_calloc(a, c ? c : 1, sizeof *vals);
+            if (vals == NULL)
+                return sc_fail(sl, IAM_ERR_NOMEM, NULL, "", "out of memory");
+            for (size_t k = 0; k < c; k++) {
+                const json_value *item = m->value->u.array.items[k];
+                if (item->type != JSON_STRING)
+                    return sc_fail(sl, IAM_ERR_REQUEST, &item->pos, suffix,
+                                   "context values are strings or lists of strings [C-K1]");
+                vals[k] = (iam_str){item->u.text.ptr, item->u.text.len};
+            }
+            e->values = vals;
+            e->value_count = c;
+            e->multivalued = 1;
+        } else {
+            return sc_fail(sl, IAM_ERR_REQUEST, &m->value->pos, suffix,
+                           "context values are strings or lists of strings (numbers, booleans and dates are "
+                           "given as strings) [C-K1]");
+        }
+    }
+    sl->sc->request.context = entries;
+    sl->sc->request.context_count = n;
+    return IAM_OK;
+}
+
+static const char *const scenario_fields[] = {
+    "name", "request", "identity_policies", "permissions_boundary", "session_policy", "scps", "rcps",
+    "resource_policy", "expect", "oracle_differs", "description", "management_account", "federated_by",
+};
+
+static const char *const request_fields[] = {
+    "principal", "action", "resource", "resource_account", "context", "management_account", "federated_by",
+};
+
+static bool known(const char *const *list, size_t n, const char *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], key) == 0)
+            return true;
+    return false;
+}
+
+/* Loads everything that makes the scenario's input; the first problem is
+ * kept in sc->load_error and decides the scenario as "error". */
+static iam_status load_scenario_body(scenario_loader *sl, const json_value *v)
+{
+    iam_scenario *sc = sl->sc;
+    for (size_t i = 0; i < v->u.object.count; i++) {
+        const json_member *m = &v->u.object.members[i];
+        if (!known(scenario_fields, sizeof scenario_fields / sizeof *scenario_fields, m->key)) {
+            char msg[200];
+            snprintf(msg, sizeof msg, "unknown scenario field \"%.120s\"", m->key);
+            return sc_fail(sl, IAM_ERR_REQUEST, &m->key_pos, "", msg);
+        }
+    }
+    const json_value *req = json_object_get(v, "request");
+    if (req == NULL || req->type != JSON_OBJECT)
+        return sc_fail(sl, IAM_ERR_REQUEST, req ? &req->pos : &v->pos, ".request",
+                       "a scenario needs a request object");
+    for (size_t i = 0; i < req->u.object.count; i++) {
+        const json_member *m = &req->u.object.members[i];
+        if (!known(request_fields, sizeof request_fields / sizeof *request_fields, m->key)) {
+            char msg[200];
+            snprintf(msg, sizeof msg, "unknown request field \"%.120s\"", m->key);
+            return sc_fail(sl, IAM_ERR_REQUEST, &m->key_pos, ".request", msg);
+        }
+    }
+    iam_status s;
+    if ((s = request_string(sl, req, "principal", true, &sc->request.principal)) != IAM_OK ||
+        (s = request_string(sl, req, "action", true, &sc->request.action)) != IAM_OK ||
+        (s = request_string(sl, req, "resource", true, &sc->request.resource)) != IAM_OK ||
+        (s = request_string(sl, req, "resource_account", false, &sc->request.resource_account)) != IAM_OK ||
+        (s = request_string(sl, req, "management_account", false, &sc->request.management_account)) != IAM_OK ||
+        (s = request_string(sl, req, "federated_by", false, &sc->request.federated_by)) != IAM_OK)
+        return s;
+    /* The spec proposes these two inputs at the scenario level too (5.1). */
+    const json_value *mgmt = json_object_get(v, "management_account");
+    if (!is_null_or_absent(mgmt)) {
+        if (mgmt->type != JSON_STRING)
+            return sc_fail(sl, IAM_ERR_REQUEST, &mgmt->pos, ".management_account", "must be a string");
+        sc->request.management_account = (iam_str){mgmt->u.text.ptr, mgmt->u.text.len};
+    }
+    const json_value *fed = json_object_get(v, "federated_by");
+    if (!is_null_or_absent(fed)) {
+        if (fed->type != JSON_STRING)
+            return sc_fail(sl, IAM_ERR_REQUEST, &fed->pos, ".federated_by", "must be a string");
+        sc->request.federated_by = (iam_str){fed->u.text.ptr, fed->u.text.len};
+    }
+    const json_value *ctx = json_object_get(req, "context");
+    if (!is_null_or_absent(ctx) && (s = load_context(sl, ctx)) != IAM_OK)
+        return s;
+
+    if ((s = iam_setup_create(&sl->setup)) != IAM_OK)
+        return sc_fail(sl, s, NULL, "", "out of memory");
+    const json_value *ids = json_object_get(v, "identity_policies");
+    if (!is_null_or_absent(ids)) {
+        if (ids->type != JSON_ARRAY)
+            return sc_fail(sl, IAM_ERR_REQUEST, &ids->pos, ".identity_policies", "must be an array of policies");
+        for (size_t i = 0; i < ids->u.array.count; i++) {
+            char suffix[64];
+            snprintf(suffix, sizeof suffix, ".identity_policies[%zu]", i);
+            if ((s = add_policy(sl, ids->u.array.items[i], IAM_POLICY_IDENTITY, 0, suffix)) != IAM_OK)
+                return s;
+        }
+    }
+    static const struct {
+        const char *field;
+        iam_policy_type type;
+    } singles[] = {{"permissions_boundary", IAM_POLICY_BOUNDARY},
+                   {"session_policy", IAM_POLICY_SESSION},
+                   {"resource_policy", IAM_POLICY_RESOURCE}};
+    for (size_t i = 0; i < 3; i++) {
+        const json_value *pv = json_object_get(v, singles[i].field);
+        if (is_null_or_absent(pv))
+            continue;
+        char suffix[64];
+        snprintf(suffix, sizeof suffix, ".%s", singles[i].field);
+        if ((s = add_policy(sl, pv, singles[i].type, 0, suffix)) != IAM_OK)
+            return s;
+    }
+    const json_value *scps = json_object_get(v, "scps");
+    if (!is_null_or_absent(scps) && (s = load_levels(sl, scps, IAM_POLICY_SCP, "scps")) != IAM_OK)
+        return s;
+    const json_value *rcps = json_object_get(v, "rcps");
+    if (!is_null_or_absent(rcps) && (s = load_levels(sl, rcps, IAM_POLICY_RCP, "rcps")) != IAM_OK)
+        return s;
+    return iam_policy_set_compile(&sc->set, sl->setup, &sl->file->limits, &sc->load_error);
+}
+
+static iam_status parse_expect(const json_value *v, iam_expect *out)
+{
+    if (is_null_or_absent(v)) {
+        *out = IAM_EXPECT_NONE;
+        return IAM_OK;
+    }
+    if (v->type != JSON_STRING)
+        return IAM_ERR_REQUEST;
+    static const struct {
+        const char *word;
+        iam_expect e;
+    } words[] = {{"allowed", IAM_EXPECT_ALLOWED},
+                 {"explicitDeny", IAM_EXPECT_EXPLICIT_DENY},
+                 {"implicitDeny", IAM_EXPECT_IMPLICIT_DENY},
+                 {"error", IAM_EXPECT_ERROR}};
+    for (size_t i = 0; i < 4; i++)
+        if (strcmp(v->u.text.ptr, words[i].word) == 0) {
+            *out = words[i].e;
+            return IAM_OK;
+        }
+    return IAM_ERR_REQUEST;
+}
+
+/* A scenario-level problem that makes the file unusable (a scenario that is
+ * no object, an unknown expect word) is a file error; everything else stays
+ * with the scenario. */
+static iam_status load_scenario(iam_scenario_file *f, const json_value *v, const char *prefix,
+                                iam_scenario *sc, iam_error *err)
+{
+    memset(sc, 0, sizeof *sc);
+    sc->pos = v->pos;
+    sc->name = "";
+    sc->file = f->path;
+    if (v->type != JSON_OBJECT)
+        return error_set(err, IAM_ERR_REQUEST, f->path, &v->pos, prefix, "a scenario must be a JSON object");
+    const json_value *name = json_object_get(v, "name");
+    if (name != NULL) {
+        if (name->type != JSON_STRING)
+            return error_set(err, IAM_ERR_REQUEST, f->path, &name->pos, prefix, "scenario name must be a string");
+        sc->name = name->u.text.ptr;
+    }
+    const json_value *expect = json_object_get(v, "expect");
+    if (parse_expect(expect, &sc->expect) != IAM_OK)
+        return error_set(err, IAM_ERR_REQUEST, f->path, &expect->pos, prefix,
+                         "expect must be \"allowed\", \"explicitDeny\", \"implicitDeny\" or \"error\"");
+    scenario_loader sl = {.file = f, .sc = sc};
+    snprintf(sl.prefix, sizeof sl.prefix, "%s", prefix);
+    sc->load_status = load_scenario_body(&sl, v);
+    iam_setup_free(sl.setup);
+    if (sc->load_status == IAM_ERR_NOMEM)
+        return error_set(err, IAM_ERR_NOMEM, f->path, NULL, "", "out of memory");
+    return IAM_OK;
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static iam_status push_doc(iam_scenario_file *f, json_doc *doc, size_t *cap)
+{
+    if (f->doc_count == *cap) {
+        size_t nc = *cap ? 2 * *cap : 4;
+        json_doc **d = realloc(f->docs, nc * sizeof *d);
+        if (d == NULL)
+            return IAM_ERR_NOMEM;
+        f->docs = d;
+        *cap = nc;
+    }
+    f->docs[f->doc_count++] = doc;
+    return IAM_OK;
+}
+
+static iam_status parse_one(iam_scenario_file *f, const char *text, size_t len, uint32_t line,
+                            size_t *doc_cap, const json_value **root, iam_error *err)
+{
+    json_error je;
+    json_doc *doc = json_parse(text, len, line, f->limits.max_depth, &je);
+    if (doc == NULL)
+        return error_set(err, IAM_ERR_JSON, f->path, &je.pos, "", "%s", je.message);
+    if (push_doc(f, doc, doc_cap) != IAM_OK) {
+        json_doc_free(doc);
+        return error_set(err, IAM_ERR_NOMEM, f->path, NULL, "", "out of memory");
+    }
+    *root = json_doc_root(doc);
+    return IAM_OK;
+}
+
+iam_status iam_scenario_file_load(iam_scenario_file **out, const char *path,
+                                  const iam_limits *limits, iam_error *err)
+{
+    if (out == NULL || path == NULL)
+        return error_set(err, IAM_ERR_ARGUMENT, path, NULL, "", "out or path is NULL");
+    *out = NULL;
+    iam_scenario_file *f = calloc(1, sizeof *f);
+    if (f == NULL)
+        return error_set(err, IAM_ERR_NOMEM, path, NULL, "", "out of memory");
+    arena_init(&f->arena);
+    if (limits)
+        f->limits = *limits;
+    else
+        iam_limits_init(&f->limits);
+    f->path = arena_strndup(&f->arena, path, strlen(path));
+    char *text = NULL;
+    size_t len = 0, doc_cap = 0;
+    iam_status s = f->path ? file_read_all(path, f->limits.max_file_bytes, &text, &len, err)
+                           : error_set(err, IAM_ERR_NOMEM, path, NULL, "", "out of memory");
+    /* Collect the scenario values first, then load each. */
+    const json_value **values = NULL;
+    size_t nvalues = 0, vcap = 0;
+    bool top_array = false;
+    if (s == IAM_OK && has_suffix(path, ".jsonl")) {
+        uint32_t line = 1;
+        size_t start = 0;
+        for (size_t i = 0; i <= len && s == IAM_OK; i++) {
+            if (i < len && text[i] != '\n')
+                continue;
+            size_t a = start, b = i;
+            while (a < b && (text[a] == ' ' || text[a] == '\t' || text[a] == '\r'))
+                a++;
+            if (a < b) {
+                const json_value *root;
+                s = parse_one(f, text + start, i - start, line, &doc_cap, &root, err);
+                if (s == IAM_OK) {
+                    if (nvalues == vcap) {
+                        vcap = vcap ? 2 * vcap : 64;
+                        const json_value **nv = realloc(values, vcap * sizeof *nv);
+                        if (nv == NULL)
+                            s = error_set(err, IAM_ERR_NOMEM, path, NULL, "", "out of memory");
+                        else
+                            values = nv;
+                    }
+                    if (s == IAM_OK)
+                        values[nvalues++] = root;
+                }
+            }
+            start = i + 1;
+            line++;
+        }
+    } else if (s == IAM_OK) {
+        const json_value *root;
+        s = parse_one(f, text, len, 1, &doc_cap, &root, err);
+        if (s == IAM_OK) {
+            if (root->type == JSON_ARRAY) {
+                top_array = true;
+                nvalues = root->u.array.count;
+                values = malloc((nvalues ? nvalues : 1) * sizeof *values);
+                if (values == NULL)
+                    s = error_set(err, IAM_ERR_NOMEM, path, NULL, "", "out of memory");
+                else
+                    for (size_t i = 0; i < nvalues; i++)
+                        values[i] = root->u.array.items[i];
+            } else {
+                values = malloc(sizeof *values);
+                if (values == NULL)
+                    s = error_set(err, IAM_ERR_NOMEM, path, NULL, "", "out of memory");
+                else
+                    values[nvalues++] = root;
+            }
+        }
+    }
+    /* The JSON documents keep their own copies of every string. */
+    free(text);
+    if (s == IAM_OK) {
+        f->items = calloc(nvalues ? nvalues : 1, sizeof *f->items);
+        if (f->items == NULL)
+            s = error_set(err, IAM_ERR_NOMEM, path, NULL, "", "out of memory");
+    }
+    for (size_t i = 0; s == IAM_OK && i < nvalues; i++) {
+        char prefix[48];
+        if (top_array)
+            snprintf(prefix, sizeof prefix, "$[%zu]", i);
+        else
+            snprintf(prefix, sizeof prefix, "$");
+        s = load_scenario(f, values[i], prefix, &f->items[i], err);
+        f->count = i + 1;
+    }
+    free(values);
+    if (s != IAM_OK) {
+        iam_scenario_file_free(f);
+        return s;
+    }
+    *out = f;
+    return IAM_OK;
+}
+
+void iam_scenario_file_free(iam_scenario_file *file)
+{
+    if (file == NULL)
+        return;
+    for (size_t i = 0; i < file->count; i++) {
+        iam_scenario *sc = &file->items[i];
+        iam_policy_set_free(sc->set);
+        for (size_t k = 0; k < sc->policy_count; k++)
+            iam_policy_free(sc->policies[k]);
+        free(sc->policies);
+    }
+    free(file->items);
+    for (size_t i = 0; i < file->doc_count; i++)
+        json_doc_free(file->docs[i]);
+    free(file->docs);
+    arena_release(&file->arena);
+    free(file);
+}
+
+size_t iam_scenario_file_count(const iam_scenario_file *file)
+{
+    return file ? file->count : 0;
+}
+
+const iam_scenario *iam_scenario_file_get(const iam_scenario_file *file, size_t i)
+{
+    return file && i < file->count ? &file->items[i] : NULL;
+}
+
+const char *iam_scenario_name(const iam_scenario *scenario)
+{
+    return scenario ? scenario->name : "";
+}
+
+iam_expect iam_scenario_expect(const iam_scenario *scenario)
+{
+    return scenario ? scenario->expect : IAM_EXPECT_NONE;
+}
+
+uint32_t iam_scenario_line(const iam_scenario *scenario)
+{
+    return scenario ? scenario->pos.line : 0;
+}
+
+uint32_t iam_scenario_column(const iam_scenario *scenario)
+{
+    return scenario ? scenario->pos.column : 0;
+}
+
+iam_status iam_scenario_run(const iam_scenario *scenario, iam_scratch *scratch,
+                            iam_decision *decision, iam_error *err)
+{
+    if (scenario == NULL || scratch == NULL || decision == NULL)
+        return error_set(err, IAM_ERR_ARGUMENT, "", NULL, "", "scenario, scratch and decision are required");
+    if (scenario->load_status != IAM_OK) {
+        if (err)
+            *err = scenario->load_error;
+        return scenario->load_status;
+    }
+    iam_status s = iam_evaluate(scenario->set, &scenario->request, scratch, decision, err);
+    if (s != IAM_OK && err != NULL && err->line == 0) {
+        /* Request errors carry no position of their own: point at the scenario. */
+        if (err->file[0] == '\0')
+            snprintf(err->file, sizeof err->file, "%s", scenario->file);
+        err->line = scenario->pos.line;
+        err->column = scenario->pos.column;
+        snprintf(err->path, sizeof err->path, "%s", "request");
+    }
+    return s;
+}

@@ -1,0 +1,277 @@
+/* iameval: decide AWS IAM authorization requests offline, as AWS would.
+ *
+ * Life-cycle
+ *   1. Parse each policy document once:   iam_policy_parse / iam_policy_load_file.
+ *      Parsing checks the whole grammar of its policy type and compiles its
+ *      patterns and literals; a bad document yields an iam_error naming file,
+ *      line, column and the JSON path of the offending element.
+ *   2. Describe one principal's situation: iam_setup_create, iam_setup_add
+ *      (identity policies, boundary, session policy, SCP and RCP levels,
+ *      resource policy), then iam_policy_set_compile.
+ *   3. Evaluate requests against the compiled set: iam_evaluate, with a
+ *      per-thread iam_scratch. Evaluation allocates nothing and locks nothing.
+ *
+ * Ownership
+ *   Every object returned through an `**out` parameter is the caller's and is
+ *   released by its paired *_free function; *_free(NULL) does nothing.
+ *   An iam_setup and an iam_policy_set borrow the iam_policy objects added to
+ *   them: keep each policy alive until every set compiled from it is freed.
+ *   Requests are views (pointer + length) into the caller's memory, read only
+ *   during the call.
+ *
+ * Threads
+ *   iam_policy and iam_policy_set are immutable once returned: any number of
+ *   threads may evaluate against them at once. An iam_scratch belongs to one
+ *   thread at a time. An iam_setup is not safe to modify from two threads.
+ *   There is no global state.
+ *
+ * Errors
+ *   Functions return IAM_OK (0) or an iam_status. Where they take an
+ *   `iam_error *err`, it may be NULL; otherwise it is filled on failure (and
+ *   left untouched on success). A decision is never an error: "denied" is a
+ *   normal result of iam_evaluate.
+ *
+ * Strings are UTF-8. The spec this implements is shared/spec/iam-semantics.md;
+ * rule ids such as [E-I1] refer to it.
+ */
+#ifndef IAMEVAL_H
+#define IAMEVAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define IAM_API
+#elif defined(__GNUC__)
+#define IAM_API __attribute__((visibility("default")))
+#else
+#define IAM_API
+#endif
+
+#define IAM_VERSION_STRING "0.1.0"
+
+/* ------------------------------------------------------------------------ */
+/* Status codes and errors                                                   */
+/* ------------------------------------------------------------------------ */
+
+typedef enum iam_status {
+    IAM_OK = 0,
+    IAM_ERR_JSON = 1,     /* not valid JSON: syntax, UTF-8, duplicate member, nesting */
+    IAM_ERR_POLICY = 2,   /* valid JSON but not a valid policy of its type [G-M] */
+    IAM_ERR_REQUEST = 3,  /* an impossible request or scenario [E-I1], [M-N5] */
+    IAM_ERR_LIMIT = 4,    /* input beyond a bound of iam_limits */
+    IAM_ERR_IO = 5,       /* a file could not be read */
+    IAM_ERR_NOMEM = 6,    /* allocation failed */
+    IAM_ERR_ARGUMENT = 7  /* API misuse: NULL where required, a second boundary, ... */
+} iam_status;
+
+/* Filled by a failing call; plain data, nothing to free. Strings are
+ * NUL-terminated and truncated to fit. */
+typedef struct iam_error {
+    iam_status code;
+    char file[256];       /* source name given to the call, or "" */
+    uint32_t line;        /* 1-based; 0 when the error has no position */
+    uint32_t column;      /* 1-based, in characters */
+    char path[256];       /* JSON path of the element, e.g. "$.Statement[1].Effect", or "" */
+    char message[256];    /* one line, no trailing newline */
+} iam_error;
+
+/* Name of a status code, e.g. "policy error". Never NULL. */
+IAM_API const char *iam_status_name(iam_status status);
+
+/* Writes "file:line:column: message (at path)" into buf (always
+ * NUL-terminated when size > 0); returns buf. */
+IAM_API char *iam_error_format(const iam_error *err, char *buf, size_t size);
+
+/* ------------------------------------------------------------------------ */
+/* Limits on untrusted input                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* Bounds on what a document or request may build. Functions that take
+ * `const iam_limits *` use iam_limits_init's defaults when it is NULL. */
+typedef struct iam_limits {
+    size_t max_document_bytes;     /* one policy document: 1 MiB */
+    size_t max_file_bytes;         /* one scenario or setup file: 256 MiB */
+    uint32_t max_depth;            /* JSON nesting of arrays and objects: 64 */
+    uint32_t max_statements;       /* statements in one policy: 10000 */
+    uint32_t max_values;           /* values in one element or condition key: 20000 */
+    uint32_t max_pattern_bytes;    /* one action, resource or condition value: 4096 */
+    uint32_t max_wildcards;        /* '*' and '?' in one pattern: 128 */
+    uint32_t max_policies_per_layer; /* identity policies, or policies of one SCP/RCP level: 10000 */
+    uint32_t max_levels;           /* SCP or RCP levels: 16 */
+    uint32_t max_context_keys;     /* keys in one request context: 1024 */
+} iam_limits;
+
+IAM_API void iam_limits_init(iam_limits *limits);
+
+/* ------------------------------------------------------------------------ */
+/* Policies                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* The type decides which elements a document may hold (spec 1.5). */
+typedef enum iam_policy_type {
+    IAM_POLICY_IDENTITY = 0,
+    IAM_POLICY_BOUNDARY = 1,
+    IAM_POLICY_SESSION = 2,
+    IAM_POLICY_RESOURCE = 3,
+    IAM_POLICY_SCP = 4,
+    IAM_POLICY_RCP = 5
+} iam_policy_type;
+
+/* "identity", "boundary", "session", "resource", "scp", "rcp". */
+IAM_API const char *iam_policy_type_name(iam_policy_type type);
+
+typedef struct iam_policy iam_policy;
+
+/* Parses and compiles one policy document from text[0..len) (no NUL needed).
+ * source_name (may be NULL) names it in errors and explanations.
+ * On success *out is a new policy; on failure *out is NULL and err says why
+ * (IAM_ERR_JSON, IAM_ERR_POLICY, IAM_ERR_LIMIT or IAM_ERR_NOMEM). */
+IAM_API iam_status iam_policy_parse(iam_policy **out, const char *text, size_t len,
+                                    iam_policy_type type, const char *source_name,
+                                    const iam_limits *limits, iam_error *err);
+
+/* iam_policy_parse of a file's contents; IAM_ERR_IO if it cannot be read. */
+IAM_API iam_status iam_policy_load_file(iam_policy **out, const char *path,
+                                        iam_policy_type type,
+                                        const iam_limits *limits, iam_error *err);
+
+IAM_API void iam_policy_free(iam_policy *policy);
+
+IAM_API iam_policy_type iam_policy_get_type(const iam_policy *policy);
+IAM_API const char *iam_policy_get_name(const iam_policy *policy);  /* "" if none */
+IAM_API size_t iam_policy_statement_count(const iam_policy *policy);
+
+/* ------------------------------------------------------------------------ */
+/* Setups and compiled policy sets                                           */
+/* ------------------------------------------------------------------------ */
+
+typedef struct iam_setup iam_setup;
+
+IAM_API iam_status iam_setup_create(iam_setup **out);
+IAM_API void iam_setup_free(iam_setup *setup);
+
+/* Declares that SCPs (type IAM_POLICY_SCP) or RCPs (IAM_POLICY_RCP) are in
+ * force with `levels` levels, organization root first (spec 5.1). Without
+ * this call the account is in no organization for that type. Levels may stay
+ * empty: an empty SCP level allows nothing [E-S2]; every RCP level implies
+ * RCPFullAWSAccess [E-R2]. Calling it again changes the number of levels. */
+IAM_API iam_status iam_setup_set_levels(iam_setup *setup, iam_policy_type type,
+                                        unsigned levels, iam_error *err);
+
+/* Adds a policy to the layer of its type. `level` selects the SCP or RCP
+ * level (declared with iam_setup_set_levels) and must be 0 otherwise. A
+ * second boundary, session or resource policy is IAM_ERR_ARGUMENT. */
+IAM_API iam_status iam_setup_add(iam_setup *setup, const iam_policy *policy,
+                                 unsigned level, iam_error *err);
+
+typedef struct iam_policy_set iam_policy_set;
+
+/* Compiles the setup into an immutable, indexed policy set. The setup may be
+ * changed or freed afterwards; the policies it names must outlive the set. */
+IAM_API iam_status iam_policy_set_compile(iam_policy_set **out, const iam_setup *setup,
+                                          const iam_limits *limits, iam_error *err);
+IAM_API void iam_policy_set_free(iam_policy_set *set);
+
+/* ------------------------------------------------------------------------ */
+/* Requests and decisions                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* A view into caller memory; ptr == NULL means "absent". */
+typedef struct iam_str {
+    const char *ptr;
+    size_t len;
+} iam_str;
+
+/* One context key: a single string (multivalued == 0, value_count == 1) or a
+ * list of any length, including 0 or 1 (multivalued != 0) [C-K3]. */
+typedef struct iam_context_entry {
+    iam_str key;
+    const iam_str *values;
+    size_t value_count;
+    int multivalued;
+} iam_context_entry;
+
+typedef struct iam_request {
+    iam_str principal;          /* ARN of the caller, or a service principal name */
+    iam_str action;             /* "service:Action" */
+    iam_str resource;           /* resource ARN or "*" */
+    iam_str resource_account;   /* absent: from the ARN, else the principal's [M-N6] */
+    const iam_context_entry *context;
+    size_t context_count;
+    iam_str management_account; /* optional [E-X5] */
+    iam_str federated_by;       /* optional [M-P7]: IAM user ARN behind a federated user */
+} iam_request;
+
+typedef enum iam_decision {
+    IAM_IMPLICIT_DENY = 0,
+    IAM_ALLOWED = 1,
+    IAM_EXPLICIT_DENY = 2
+} iam_decision;
+
+/* "implicitDeny", "allowed", "explicitDeny" (the AWS policy simulator's words). */
+IAM_API const char *iam_decision_name(iam_decision decision);
+
+/* Per-thread working memory for iam_evaluate. Create one per thread, reuse it
+ * for every request; sized by limits (NULL: defaults). */
+typedef struct iam_scratch iam_scratch;
+
+IAM_API iam_status iam_scratch_create(iam_scratch **out, const iam_limits *limits);
+IAM_API void iam_scratch_free(iam_scratch *scratch);
+
+/* Decides req against set (spec section 5). On IAM_OK *decision holds the
+ * result. An invalid request (unrecognised principal, action or resource,
+ * context keys equal ignoring case, policies the principal cannot have:
+ * [E-I1]) returns IAM_ERR_REQUEST and no decision. Allocates nothing. */
+IAM_API iam_status iam_evaluate(const iam_policy_set *set, const iam_request *req,
+                                iam_scratch *scratch, iam_decision *decision,
+                                iam_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Scenario files (shared/conformance/FORMAT.md)                             */
+/* ------------------------------------------------------------------------ */
+
+/* A scenario file: one scenario object, an array of them, or JSONL (by the
+ * ".jsonl" suffix). Each scenario is loaded on its own: a malformed policy or
+ * request makes that scenario's input invalid (iam_scenario_run reports it),
+ * while a file that is not readable or not JSON fails the whole load. */
+typedef struct iam_scenario_file iam_scenario_file;
+typedef struct iam_scenario iam_scenario;
+
+typedef enum iam_expect {
+    IAM_EXPECT_NONE = -1,
+    IAM_EXPECT_IMPLICIT_DENY = IAM_IMPLICIT_DENY,
+    IAM_EXPECT_ALLOWED = IAM_ALLOWED,
+    IAM_EXPECT_EXPLICIT_DENY = IAM_EXPLICIT_DENY,
+    IAM_EXPECT_ERROR = 3
+} iam_expect;
+
+IAM_API iam_status iam_scenario_file_load(iam_scenario_file **out, const char *path,
+                                          const iam_limits *limits, iam_error *err);
+IAM_API void iam_scenario_file_free(iam_scenario_file *file);
+
+IAM_API size_t iam_scenario_file_count(const iam_scenario_file *file);
+/* The i-th scenario (i < count), owned by the file. */
+IAM_API const iam_scenario *iam_scenario_file_get(const iam_scenario_file *file, size_t i);
+
+IAM_API const char *iam_scenario_name(const iam_scenario *scenario);   /* "" if none */
+IAM_API iam_expect iam_scenario_expect(const iam_scenario *scenario);
+/* Where the scenario object starts in its file. */
+IAM_API uint32_t iam_scenario_line(const iam_scenario *scenario);
+IAM_API uint32_t iam_scenario_column(const iam_scenario *scenario);
+
+/* Decides the scenario. Returns IAM_OK with *decision, or the error that
+ * makes its input invalid (the load error of one of its policies, or the
+ * request's), copied into err. */
+IAM_API iam_status iam_scenario_run(const iam_scenario *scenario, iam_scratch *scratch,
+                                    iam_decision *decision, iam_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
