@@ -373,11 +373,10 @@ static iam_status parse_one(iam_scenario_file *f, const char *text, size_t len, 
     return IAM_OK;
 }
 
-iam_status iam_scenario_file_load(iam_scenario_file **out, const char *path,
-                                  const iam_limits *limits, iam_error *err)
+/* Reads the scenarios of text[0..len); `jsonl` picks the line format. */
+static iam_status scenario_file_read(iam_scenario_file **out, const char *text, size_t len, bool jsonl,
+                                     const char *path, const iam_limits *limits, iam_error *err)
 {
-    if (out == NULL || path == NULL)
-        return error_set(err, IAM_ERR_ARGUMENT, path, NULL, "", "out or path is NULL");
     *out = NULL;
     iam_scenario_file *f = calloc(1, sizeof *f);
     if (f == NULL)
@@ -388,15 +387,13 @@ iam_status iam_scenario_file_load(iam_scenario_file **out, const char *path,
     else
         iam_limits_init(&f->limits);
     f->path = arena_strndup(&f->arena, path, strlen(path));
-    char *text = NULL;
-    size_t len = 0, doc_cap = 0;
-    iam_status s = f->path ? file_read_all(path, f->limits.max_file_bytes, &text, &len, err)
-                           : error_set(err, IAM_ERR_NOMEM, path, NULL, "", "out of memory");
+    size_t doc_cap = 0;
+    iam_status s = f->path ? IAM_OK : error_set(err, IAM_ERR_NOMEM, path, NULL, "", "out of memory");
     /* Collect the scenario values first, then load each. */
     const json_value **values = NULL;
     size_t nvalues = 0, vcap = 0;
     bool top_array = false;
-    if (s == IAM_OK && has_suffix(path, ".jsonl")) {
+    if (s == IAM_OK && jsonl) {
         uint32_t line = 1;
         size_t start = 0;
         for (size_t i = 0; i <= len && s == IAM_OK; i++) {
@@ -408,18 +405,16 @@ iam_status iam_scenario_file_load(iam_scenario_file **out, const char *path,
             if (a < b) {
                 const json_value *root;
                 s = parse_one(f, text + start, i - start, line, &doc_cap, &root, err);
-                if (s == IAM_OK) {
-                    if (nvalues == vcap) {
-                        vcap = vcap ? 2 * vcap : 64;
-                        const json_value **nv = realloc(values, vcap * sizeof *nv);
-                        if (nv == NULL)
-                            s = error_set(err, IAM_ERR_NOMEM, path, NULL, "", "out of memory");
-                        else
-                            values = nv;
-                    }
-                    if (s == IAM_OK)
-                        values[nvalues++] = root;
+                if (s == IAM_OK && nvalues == vcap) {
+                    vcap = vcap ? 2 * vcap : 64;
+                    const json_value **nv = realloc(values, vcap * sizeof *nv);
+                    if (nv == NULL)
+                        s = error_set(err, IAM_ERR_NOMEM, path, NULL, "", "out of memory");
+                    else
+                        values = nv;
                 }
+                if (s == IAM_OK)
+                    values[nvalues++] = root;
             }
             start = i + 1;
             line++;
@@ -428,26 +423,18 @@ iam_status iam_scenario_file_load(iam_scenario_file **out, const char *path,
         const json_value *root;
         s = parse_one(f, text, len, 1, &doc_cap, &root, err);
         if (s == IAM_OK) {
-            if (root->type == JSON_ARRAY) {
-                top_array = true;
-                nvalues = root->u.array.count;
-                values = malloc((nvalues ? nvalues : 1) * sizeof *values);
-                if (values == NULL)
-                    s = error_set(err, IAM_ERR_NOMEM, path, NULL, "", "out of memory");
-                else
-                    for (size_t i = 0; i < nvalues; i++)
-                        values[i] = root->u.array.items[i];
-            } else {
-                values = malloc(sizeof *values);
-                if (values == NULL)
-                    s = error_set(err, IAM_ERR_NOMEM, path, NULL, "", "out of memory");
-                else
-                    values[nvalues++] = root;
-            }
+            top_array = root->type == JSON_ARRAY;
+            nvalues = top_array ? root->u.array.count : 1;
+            values = malloc((nvalues ? nvalues : 1) * sizeof *values);
+            if (values == NULL)
+                s = error_set(err, IAM_ERR_NOMEM, path, NULL, "", "out of memory");
+            else if (top_array)
+                for (size_t i = 0; i < nvalues; i++)
+                    values[i] = root->u.array.items[i];
+            else
+                values[0] = root;
         }
     }
-    /* The JSON documents keep their own copies of every string. */
-    free(text);
     if (s == IAM_OK) {
         f->items = calloc(nvalues ? nvalues : 1, sizeof *f->items);
         if (f->items == NULL)
@@ -469,6 +456,36 @@ iam_status iam_scenario_file_load(iam_scenario_file **out, const char *path,
     }
     *out = f;
     return IAM_OK;
+}
+
+iam_status iam_scenario_file_parse(iam_scenario_file **out, const char *text, size_t len, int jsonl,
+                                   const char *source_name, const iam_limits *limits, iam_error *err)
+{
+    if (out == NULL || text == NULL)
+        return error_set(err, IAM_ERR_ARGUMENT, source_name, NULL, "", "out or text is NULL");
+    return scenario_file_read(out, text, len, jsonl != 0, source_name ? source_name : "", limits, err);
+}
+
+iam_status iam_scenario_file_load(iam_scenario_file **out, const char *path,
+                                  const iam_limits *limits, iam_error *err)
+{
+    if (out == NULL || path == NULL)
+        return error_set(err, IAM_ERR_ARGUMENT, path, NULL, "", "out or path is NULL");
+    *out = NULL;
+    iam_limits defaults;
+    if (limits == NULL) {
+        iam_limits_init(&defaults);
+        limits = &defaults;
+    }
+    char *text;
+    size_t len;
+    iam_status s = file_read_all(path, limits->max_file_bytes, &text, &len, err);
+    if (s != IAM_OK)
+        return s;
+    /* The JSON documents keep their own copies of every string. */
+    s = scenario_file_read(out, text, len, has_suffix(path, ".jsonl"), path, limits, err);
+    free(text);
+    return s;
 }
 
 void iam_scenario_file_free(iam_scenario_file *file)

@@ -252,6 +252,11 @@ typedef enum iam_expect {
 
 IAM_API iam_status iam_scenario_file_load(iam_scenario_file **out, const char *path,
                                           const iam_limits *limits, iam_error *err);
+/* The same from memory: text[0..len) is JSON (jsonl == 0) or JSONL;
+ * source_name (may be NULL) names it in errors. text may be freed after. */
+IAM_API iam_status iam_scenario_file_parse(iam_scenario_file **out, const char *text, size_t len,
+                                           int jsonl, const char *source_name,
+                                           const iam_limits *limits, iam_error *err);
 IAM_API void iam_scenario_file_free(iam_scenario_file *file);
 
 IAM_API size_t iam_scenario_file_count(const iam_scenario_file *file);

@@ -25,12 +25,14 @@ for t in "$@"; do
     tally "$name" "$log" $rc
 done
 
-# The CLI, end to end: exit codes, output formats, the conformance corpus.
-if [ -x tests/cli_test.sh ] || [ -f tests/cli_test.sh ]; then
-    sh tests/cli_test.sh "$build/iameval" >"$log" 2>&1; rc=$?
+# Script tests: the CLI end to end (exit codes, formats), rule coverage.
+for script in tests/*.sh; do
+    case "$script" in */run_all.sh) continue ;; esac
+    name=$(basename "$script")
+    sh "$script" "$build/iameval" >"$log" 2>&1; rc=$?
     grep -E 'FAIL' "$log" | head -50
-    tally cli_test.sh "$log" $rc
-fi
+    tally "$name" "$log" $rc
+done
 
 # Every input that ever broke the engine, replayed through each harness.
 for r in "$build"/fuzz/replay_*; do
