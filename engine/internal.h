@@ -308,6 +308,32 @@ struct iam_policy_set {
     uint32_t *rcp_counts;
 };
 
+/* ---- policy fields of scenarios and batch setups (bundle.c) ------------ */
+
+typedef struct policy_bundle {
+    iam_policy **policies;   /* owned */
+    size_t count;
+    size_t capacity;
+    iam_setup *setup;        /* owned */
+} policy_bundle;
+
+typedef struct bundle_source {
+    const char *file;
+    const char *prefix;      /* JSON path of the object the fields belong to */
+    const iam_limits *limits;
+    iam_error *err;
+} bundle_source;
+
+/* Parses the policy fields of obj (FORMAT.md) into b's policies and setup;
+ * resource_policy: whether the "resource_policy" field is read too. */
+iam_status bundle_load_fields(policy_bundle *b, const bundle_source *src, const json_value *obj,
+                              bool resource_policy);
+/* Parses one policy of obj's document and adds it to the setup (when there is one). */
+iam_status bundle_add_policy(policy_bundle *b, const bundle_source *src, const json_value *v,
+                             iam_policy_type type, unsigned level, const char *suffix,
+                             const iam_policy **added);
+void bundle_free(policy_bundle *b);
+
 /* ---- requests and scratch (request.c) ------------------------------------ */
 
 typedef enum principal_kind {

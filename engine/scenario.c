@@ -14,8 +14,7 @@ struct iam_scenario {
     json_pos pos;
     iam_status load_status;    /* IAM_OK, or why the input is invalid */
     iam_error load_error;
-    iam_policy **policies;     /* owned */
-    size_t policy_count;
+    policy_bundle bundle;      /* the scenario's policies */
     iam_policy_set *set;
     iam_request request;
 };
@@ -33,8 +32,6 @@ struct iam_scenario_file {
 typedef struct scenario_loader {
     iam_scenario_file *file;
     iam_scenario *sc;
-    iam_setup *setup;
-    size_t policy_cap;
     char prefix[64];
 } scenario_loader;
 
@@ -57,60 +54,9 @@ static iam_status sc_fail(scenario_loader *sl, iam_status code, const json_pos *
     return error_set(&sl->sc->load_error, code, sl->file->path, pos, path, "%s", msg);
 }
 
-static iam_status add_policy(scenario_loader *sl, const json_value *v, iam_policy_type type,
-                             unsigned level, const char *suffix)
-{
-    char path[256];
-    join_path(path, sizeof path, sl->prefix, suffix);
-    if (v->type != JSON_OBJECT)
-        return error_set(&sl->sc->load_error, IAM_ERR_POLICY, sl->file->path, &v->pos, path,
-                         "a %s policy must be a JSON object [G-J1]", iam_policy_type_name(type));
-    iam_scenario *sc = sl->sc;
-    if (sc->policy_count == sl->policy_cap) {
-        size_t cap = sl->policy_cap ? 2 * sl->policy_cap : 8;
-        iam_policy **p = realloc(sc->policies, cap * sizeof *p);
-        if (p == NULL)
-            return error_set(&sc->load_error, IAM_ERR_NOMEM, sl->file->path, NULL, "", "out of memory");
-        sc->policies = p;
-        sl->policy_cap = cap;
-    }
-    iam_policy *pol;
-    iam_status s = policy_from_json(&pol, v, type, sl->file->path, path, &sl->file->limits, &sc->load_error);
-    if (s != IAM_OK)
-        return s;
-    sc->policies[sc->policy_count++] = pol;
-    s = iam_setup_add(sl->setup, pol, level, &sc->load_error);
-    return s;
-}
-
 static bool is_null_or_absent(const json_value *v)
 {
     return v == NULL || v->type == JSON_NULL;
-}
-
-static iam_status load_levels(scenario_loader *sl, const json_value *v, iam_policy_type type, const char *field)
-{
-    char suffix[128];
-    snprintf(suffix, sizeof suffix, ".%s", field);
-    if (v->type != JSON_ARRAY)
-        return sc_fail(sl, IAM_ERR_REQUEST, &v->pos, suffix, "must be null or an array of levels, each an array of policies");
-    iam_status s = iam_setup_set_levels(sl->setup, type, (unsigned)(v->u.array.count > 1000 ? 1000 : v->u.array.count),
-                                        &sl->sc->load_error);
-    if (s != IAM_OK)
-        return s;
-    for (size_t l = 0; l < v->u.array.count; l++) {
-        const json_value *level = v->u.array.items[l];
-        snprintf(suffix, sizeof suffix, ".%s[%zu]", field, l);
-        if (level->type != JSON_ARRAY)
-            return sc_fail(sl, IAM_ERR_REQUEST, &level->pos, suffix, "a level must be an array of policies");
-        for (size_t i = 0; i < level->u.array.count; i++) {
-            snprintf(suffix, sizeof suffix, ".%s[%zu][%zu]", field, l, i);
-            s = add_policy(sl, level->u.array.items[i], type, (unsigned)l, suffix);
-            if (s != IAM_OK)
-                return s;
-        }
-    }
-    return IAM_OK;
 }
 
 /* A request string member: absent allowed unless required. */
@@ -247,41 +193,11 @@ static iam_status load_scenario_body(scenario_loader *sl, const json_value *v)
     if (!is_null_or_absent(ctx) && (s = load_context(sl, ctx)) != IAM_OK)
         return s;
 
-    if ((s = iam_setup_create(&sl->setup)) != IAM_OK)
-        return sc_fail(sl, s, NULL, "", "out of memory");
-    const json_value *ids = json_object_get(v, "identity_policies");
-    if (!is_null_or_absent(ids)) {
-        if (ids->type != JSON_ARRAY)
-            return sc_fail(sl, IAM_ERR_REQUEST, &ids->pos, ".identity_policies", "must be an array of policies");
-        for (size_t i = 0; i < ids->u.array.count; i++) {
-            char suffix[64];
-            snprintf(suffix, sizeof suffix, ".identity_policies[%zu]", i);
-            if ((s = add_policy(sl, ids->u.array.items[i], IAM_POLICY_IDENTITY, 0, suffix)) != IAM_OK)
-                return s;
-        }
-    }
-    static const struct {
-        const char *field;
-        iam_policy_type type;
-    } singles[] = {{"permissions_boundary", IAM_POLICY_BOUNDARY},
-                   {"session_policy", IAM_POLICY_SESSION},
-                   {"resource_policy", IAM_POLICY_RESOURCE}};
-    for (size_t i = 0; i < 3; i++) {
-        const json_value *pv = json_object_get(v, singles[i].field);
-        if (is_null_or_absent(pv))
-            continue;
-        char suffix[64];
-        snprintf(suffix, sizeof suffix, ".%s", singles[i].field);
-        if ((s = add_policy(sl, pv, singles[i].type, 0, suffix)) != IAM_OK)
-            return s;
-    }
-    const json_value *scps = json_object_get(v, "scps");
-    if (!is_null_or_absent(scps) && (s = load_levels(sl, scps, IAM_POLICY_SCP, "scps")) != IAM_OK)
+    bundle_source src = {.file = sl->file->path, .prefix = sl->prefix, .limits = &sl->file->limits,
+                         .err = &sc->load_error};
+    if ((s = bundle_load_fields(&sc->bundle, &src, v, true)) != IAM_OK)
         return s;
-    const json_value *rcps = json_object_get(v, "rcps");
-    if (!is_null_or_absent(rcps) && (s = load_levels(sl, rcps, IAM_POLICY_RCP, "rcps")) != IAM_OK)
-        return s;
-    return iam_policy_set_compile(&sc->set, sl->setup, &sl->file->limits, &sc->load_error);
+    return iam_policy_set_compile(&sc->set, sc->bundle.setup, &sl->file->limits, &sc->load_error);
 }
 
 static iam_status parse_expect(const json_value *v, iam_expect *out)
@@ -332,7 +248,9 @@ static iam_status load_scenario(iam_scenario_file *f, const json_value *v, const
     scenario_loader sl = {.file = f, .sc = sc};
     snprintf(sl.prefix, sizeof sl.prefix, "%s", prefix);
     sc->load_status = load_scenario_body(&sl, v);
-    iam_setup_free(sl.setup);
+    /* The compiled set borrows the policies; the setup is no longer needed. */
+    iam_setup_free(sc->bundle.setup);
+    sc->bundle.setup = NULL;
     if (sc->load_status == IAM_ERR_NOMEM)
         return error_set(err, IAM_ERR_NOMEM, f->path, NULL, "", "out of memory");
     return IAM_OK;
@@ -495,9 +413,7 @@ void iam_scenario_file_free(iam_scenario_file *file)
     for (size_t i = 0; i < file->count; i++) {
         iam_scenario *sc = &file->items[i];
         iam_policy_set_free(sc->set);
-        for (size_t k = 0; k < sc->policy_count; k++)
-            iam_policy_free(sc->policies[k]);
-        free(sc->policies);
+        bundle_free(&sc->bundle);
     }
     free(file->items);
     for (size_t i = 0; i < file->doc_count; i++)

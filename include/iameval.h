@@ -275,6 +275,49 @@ IAM_API uint32_t iam_scenario_column(const iam_scenario *scenario);
 IAM_API iam_status iam_scenario_run(const iam_scenario *scenario, iam_scratch *scratch,
                                     iam_decision *decision, iam_error *err);
 
+/* ------------------------------------------------------------------------ */
+/* Batches (shared/conformance/FORMAT.md, section Batches)                   */
+/* ------------------------------------------------------------------------ */
+
+/* A SETUP: the policy fields of a scenario plus an optional map
+ * "resource_policies" of id -> resource policy, compiled once (one policy
+ * set per resource policy). Immutable once loaded: threads share it. A
+ * malformed policy anywhere in it fails the load [D-V4]. */
+typedef struct iam_batch_setup iam_batch_setup;
+
+IAM_API iam_status iam_batch_setup_load(iam_batch_setup **out, const char *path,
+                                        const iam_limits *limits, iam_error *err);
+IAM_API iam_status iam_batch_setup_parse(iam_batch_setup **out, const char *text, size_t len,
+                                         const char *source_name, const iam_limits *limits,
+                                         iam_error *err);
+IAM_API void iam_batch_setup_free(iam_batch_setup *setup);
+
+/* Per-thread state for reading and deciding lines (it holds an iam_scratch
+ * and the decoded strings of the current line). */
+typedef struct iam_batch_reader iam_batch_reader;
+
+IAM_API iam_status iam_batch_reader_create(iam_batch_reader **out, const iam_limits *limits);
+IAM_API void iam_batch_reader_free(iam_batch_reader *reader);
+
+/* The outcome of one line. */
+typedef struct iam_batch_result {
+    iam_status status;      /* IAM_OK: decision holds; otherwise the line's input is
+                               invalid, it is decided "error", and error says why */
+    iam_decision decision;
+    iam_expect expect;      /* IAM_EXPECT_NONE when the line has no "expect" */
+    iam_str name;           /* the line's "name" (decoded; ptr NULL when absent),
+                               valid until the reader's next call */
+    iam_error error;
+} iam_batch_result;
+
+/* Reads one JSONL request line (line[0..len), no newline needed) and decides
+ * it against the setup: {"name": ..., "request": {...}, "resource_policy": ID,
+ * "expect": ...}. A line's own problems are reported in out->status, and the
+ * call still returns IAM_OK; it returns an error only for API misuse.
+ * Allocates nothing. */
+IAM_API iam_status iam_batch_decide(const iam_batch_setup *setup, const char *line, size_t len,
+                                    iam_batch_reader *reader, iam_batch_result *out);
+
 #ifdef __cplusplus
 }
 #endif

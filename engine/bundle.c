@@ -1,0 +1,148 @@
+/* The policy fields shared by scenarios and batch setups (FORMAT.md):
+ * identity_policies, permissions_boundary, session_policy, scps, rcps and
+ * resource_policy, read from a JSON object into owned policies and a setup. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static void join_path(char *dst, size_t size, const char *prefix, const char *suffix)
+{
+    size_t n = 0;
+    for (const char *p = prefix; *p && n + 1 < size; p++)
+        dst[n++] = *p;
+    for (const char *p = suffix; *p && n + 1 < size; p++)
+        dst[n++] = *p;
+    dst[n] = '\0';
+}
+
+static iam_status fail(const bundle_source *src, const json_pos *pos, const char *suffix, const char *msg)
+{
+    char path[256];
+    join_path(path, sizeof path, src->prefix, suffix);
+    return error_set(src->err, IAM_ERR_REQUEST, src->file, pos, path, "%s", msg);
+}
+
+iam_status bundle_add_policy(policy_bundle *b, const bundle_source *src, const json_value *v,
+                             iam_policy_type type, unsigned level, const char *suffix,
+                             const iam_policy **added)
+{
+    char path[256];
+    join_path(path, sizeof path, src->prefix, suffix);
+    if (v->type != JSON_OBJECT)
+        return error_set(src->err, IAM_ERR_POLICY, src->file, &v->pos, path,
+                         "a %s policy must be a JSON object [G-J1]", iam_policy_type_name(type));
+    if (b->count == b->capacity) {
+        size_t cap = b->capacity ? 2 * b->capacity : 8;
+        iam_policy **p = realloc(b->policies, cap * sizeof *p);
+        if (p == NULL)
+            return error_set(src->err, IAM_ERR_NOMEM, src->file, NULL, "", "out of memory");
+        b->policies = p;
+        b->capacity = cap;
+    }
+    iam_policy *pol;
+    iam_status s = policy_from_json(&pol, v, type, src->file, path, src->limits, src->err);
+    if (s != IAM_OK)
+        return s;
+    b->policies[b->count++] = pol;
+    if (added != NULL)
+        *added = pol;
+    if (b->setup == NULL)
+        return IAM_OK;
+    return iam_setup_add(b->setup, pol, level, src->err);
+}
+
+static bool is_null_or_absent(const json_value *v)
+{
+    return v == NULL || v->type == JSON_NULL;
+}
+
+static iam_status load_levels(policy_bundle *b, const bundle_source *src, const json_value *v,
+                              iam_policy_type type, const char *field)
+{
+    char suffix[128];
+    snprintf(suffix, sizeof suffix, ".%s", field);
+    if (v->type != JSON_ARRAY)
+        return fail(src, &v->pos, suffix, "must be null or an array of levels, each an array of policies");
+    if (v->u.array.count > src->limits->max_levels)
+        return error_set(src->err, IAM_ERR_LIMIT, src->file, &v->pos, suffix,
+                         "%zu levels, more than the limit of %u", v->u.array.count,
+                         (unsigned)src->limits->max_levels);
+    iam_status s = iam_setup_set_levels(b->setup, type, (unsigned)v->u.array.count, src->err);
+    if (s != IAM_OK)
+        return s;
+    for (size_t l = 0; l < v->u.array.count; l++) {
+        const json_value *level = v->u.array.items[l];
+        snprintf(suffix, sizeof suffix, ".%s[%zu]", field, l);
+        if (level->type != JSON_ARRAY)
+            return fail(src, &level->pos, suffix, "a level must be an array of policies");
+        if (level->u.array.count > src->limits->max_policies_per_layer)
+            return error_set(src->err, IAM_ERR_LIMIT, src->file, &level->pos, suffix,
+                             "%zu policies in one level, more than the limit of %u", level->u.array.count,
+                             (unsigned)src->limits->max_policies_per_layer);
+        for (size_t i = 0; i < level->u.array.count; i++) {
+            snprintf(suffix, sizeof suffix, ".%s[%zu][%zu]", field, l, i);
+            s = bundle_add_policy(b, src, level->u.array.items[i], type, (unsigned)l, suffix, NULL);
+            if (s != IAM_OK)
+                return s;
+        }
+    }
+    return IAM_OK;
+}
+
+iam_status bundle_load_fields(policy_bundle *b, const bundle_source *src, const json_value *obj,
+                              bool resource_policy)
+{
+    iam_status s;
+    if (b->setup == NULL && (s = iam_setup_create(&b->setup)) != IAM_OK)
+        return error_set(src->err, s, src->file, NULL, "", "out of memory");
+    const json_value *ids = json_object_get(obj, "identity_policies");
+    if (!is_null_or_absent(ids)) {
+        if (ids->type != JSON_ARRAY)
+            return fail(src, &ids->pos, ".identity_policies", "must be an array of policies");
+        if (ids->u.array.count > src->limits->max_policies_per_layer)
+            return error_set(src->err, IAM_ERR_LIMIT, src->file, &ids->pos, ".identity_policies",
+                             "%zu identity policies, more than the limit of %u", ids->u.array.count,
+                             (unsigned)src->limits->max_policies_per_layer);
+        for (size_t i = 0; i < ids->u.array.count; i++) {
+            char suffix[64];
+            snprintf(suffix, sizeof suffix, ".identity_policies[%zu]", i);
+            if ((s = bundle_add_policy(b, src, ids->u.array.items[i], IAM_POLICY_IDENTITY, 0, suffix, NULL)) != IAM_OK)
+                return s;
+        }
+    }
+    static const struct {
+        const char *field;
+        iam_policy_type type;
+    } singles[] = {{"permissions_boundary", IAM_POLICY_BOUNDARY},
+                   {"session_policy", IAM_POLICY_SESSION},
+                   {"resource_policy", IAM_POLICY_RESOURCE}};
+    for (size_t i = 0; i < (resource_policy ? 3u : 2u); i++) {
+        const json_value *pv = json_object_get(obj, singles[i].field);
+        if (is_null_or_absent(pv))
+            continue;
+        char suffix[64];
+        snprintf(suffix, sizeof suffix, ".%s", singles[i].field);
+        if ((s = bundle_add_policy(b, src, pv, singles[i].type, 0, suffix, NULL)) != IAM_OK)
+            return s;
+    }
+    const json_value *scps = json_object_get(obj, "scps");
+    if (!is_null_or_absent(scps) && (s = load_levels(b, src, scps, IAM_POLICY_SCP, "scps")) != IAM_OK)
+        return s;
+    const json_value *rcps = json_object_get(obj, "rcps");
+    if (!is_null_or_absent(rcps) && (s = load_levels(b, src, rcps, IAM_POLICY_RCP, "rcps")) != IAM_OK)
+        return s;
+    return IAM_OK;
+}
+
+void bundle_free(policy_bundle *b)
+{
+    if (b == NULL)
+        return;
+    iam_setup_free(b->setup);
+    for (size_t i = 0; i < b->count; i++)
+        iam_policy_free(b->policies[i]);
+    free(b->policies);
+    memset(b, 0, sizeof *b);
+}
