@@ -184,10 +184,11 @@ static bool not_principal_covers(const statement *st, const eval_state *e)
 
 /* Whether a statement applies; for a resource-policy Allow, *cls says how its
  * principal part matched. */
-static bool statement_applies(const statement *st, eval_state *e, grant_class *cls)
+/* Whether a statement whose action part already matched applies. */
+static bool statement_applies_past_action(const statement *st, eval_state *e, grant_class *cls)
 {
     *cls = GC_NONE;
-    if (!action_matches(st, e) || !resource_matches(st, e))
+    if (!resource_matches(st, e))
         return false;
     if (st->has_principal) {
         if (st->not_principal) {
@@ -219,28 +220,57 @@ typedef struct layer_verdict {
     bool direct_or_wildcard, parent, account, service;
 } layer_verdict;
 
-static void evaluate_policy(const iam_policy *pol, eval_state *e, layer_verdict *v)
+typedef struct verdicts {
+    layer_verdict layer[LAYER_COUNT];
+    bool scp_level_allow[IAM_MAX_LEVELS_HARD];
+    bool any_deny;
+} verdicts;
+
+static void record(const stmt_ref *r, grant_class cls, verdicts *v)
 {
-    for (uint32_t i = 0; i < pol->statement_count; i++) {
-        const statement *st = &pol->statements[i];
+    layer_verdict *lv = &v->layer[r->layer];
+    if (!r->st->allow) {
+        lv->deny = true;
+        v->any_deny = true;
+        return;
+    }
+    lv->allow = true;
+    if (r->layer == LAYER_SCP)
+        v->scp_level_allow[r->level] = true;
+    switch (cls) {
+    case GC_DIRECT: lv->direct_or_wildcard = true; break;
+    case GC_WILDCARD: lv->direct_or_wildcard = lv->service = true; break;   /* "*" names services too [E-X2] */
+    case GC_PARENT: lv->parent = true; break;
+    case GC_ACCOUNT: lv->account = true; break;
+    case GC_SERVICE: lv->service = true; break;
+    case GC_NONE: break;
+    }
+}
+
+/* Evaluates the statements that can match the action (the index's
+ * candidates; every statement when the candidate buffer is too small),
+ * stopping at the first explicit deny, which decides alone. */
+static void collect_verdicts(const iam_policy_set *set, eval_state *e, const bool applies[LAYER_COUNT],
+                             verdicts *v)
+{
+    iam_scratch *s = e->s;
+    size_t n = index_candidates(set, e->action, e->action_len, e->service_len, s->glob, s->candidates,
+                                s->candidates_tmp, s->candidate_cap);
+    bool all = n == (size_t)-1;
+    if (all)
+        n = set->stmt_count;
+    for (size_t i = 0; i < n && !v->any_deny; i++) {
+        const stmt_ref *r = &set->stmts[all ? i : s->candidates[i]];
+        if (!applies[r->layer])
+            continue;
+        const statement *st = r->st;
+        /* Indexed statements matched their action already; only NotAction
+         * and full scans need the check. */
+        if ((all || st->not_action) && !action_matches(st, e))
+            continue;
         grant_class cls;
-        if (!statement_applies(st, e, &cls))
-            continue;
-        if (!st->allow) {
-            v->deny = true;
-            continue;
-        }
-        v->allow = true;
-        switch (cls) {
-        case GC_DIRECT:
-        case GC_WILDCARD: v->direct_or_wildcard = true; break;
-        case GC_PARENT: v->parent = true; break;
-        case GC_ACCOUNT: v->account = true; break;
-        case GC_SERVICE: v->service = true; break;
-        case GC_NONE: break;
-        }
-        if (cls == GC_WILDCARD)
-            v->service = true;   /* a "*" grant also names every service [E-X2] */
+        if (statement_applies_past_action(st, e, &cls))
+            record(r, cls, v);
     }
 }
 
@@ -362,67 +392,54 @@ iam_status iam_evaluate(const iam_policy_set *set, const iam_request *req, iam_s
     bool rcps_apply = set->rcps_present && !slr &&
                       !(mgmt->ptr && str_equal(mgmt->ptr, mgmt->len, res_account.ptr, res_account.len));
 
-    layer_verdict identity = {0}, boundary = {0}, session = {0}, resource = {0}, rcp = {0};
-    bool scp_deny = false, scp_gate = true;
-
-    if (rcps_apply)
-        for (uint32_t l = 0; l < set->rcp_levels; l++)
-            for (uint32_t i = 0; i < set->rcp_counts[l]; i++)
-                evaluate_policy(set->rcp[l][i], &e, &rcp);
-    if (scps_apply) {
-        for (uint32_t l = 0; l < set->scp_levels; l++) {
-            layer_verdict level = {0};
-            for (uint32_t i = 0; i < set->scp_counts[l]; i++)
-                evaluate_policy(set->scp[l][i], &e, &level);
-            scp_deny |= level.deny;
-            scp_gate &= level.allow;   /* [E-S1], [E-S2] */
-        }
-    }
-    if (set->resource != NULL)
-        evaluate_policy(set->resource, &e, &resource);
-    if (is_iam_principal(p)) {
-        for (uint32_t i = 0; i < set->identity_count; i++)
-            evaluate_policy(set->identity[i], &e, &identity);
-        if (set->boundary != NULL)
-            evaluate_policy(set->boundary, &e, &boundary);
-        if (set->session != NULL)
-            evaluate_policy(set->session, &e, &session);
-    }
+    bool applies[LAYER_COUNT] = {
+        [LAYER_RCP] = rcps_apply, [LAYER_SCP] = scps_apply, [LAYER_RESOURCE] = true,
+        [LAYER_IDENTITY] = is_iam_principal(p), [LAYER_BOUNDARY] = is_iam_principal(p),
+        [LAYER_SESSION] = is_iam_principal(p),
+    };
+    verdicts v;
+    memset(&v, 0, sizeof v);
+    collect_verdicts(set, &e, applies, &v);
     if (e.limit_hit)
         return error_set(err, IAM_ERR_LIMIT, "", NULL, "",
                          "a pattern built from policy variables exceeds the evaluation buffer");
+    const layer_verdict *identity = &v.layer[LAYER_IDENTITY], *boundary = &v.layer[LAYER_BOUNDARY],
+                        *session = &v.layer[LAYER_SESSION], *resource = &v.layer[LAYER_RESOURCE];
 
     /* Step 1: an explicit deny anywhere wins [E-D1]. */
-    if (rcp.deny || scp_deny || resource.deny || identity.deny || boundary.deny || session.deny) {
+    if (v.any_deny) {
         *decision = IAM_EXPLICIT_DENY;
         return IAM_OK;
     }
     /* Step 2: the RCP gate always passes: RCPFullAWSAccess is implied [E-R2].
-     * Step 3: every SCP level must allow. */
-    if (scps_apply && !scp_gate) {
-        *decision = IAM_IMPLICIT_DENY;
-        return IAM_OK;
+     * Step 3: every SCP level must allow [E-S1], [E-S2]. */
+    if (scps_apply) {
+        for (uint32_t l = 0; l < set->scp_levels; l++)
+            if (!v.scp_level_allow[l]) {
+                *decision = IAM_IMPLICIT_DENY;
+                return IAM_OK;
+            }
     }
     /* Step 4: grants. */
     bool allowed = false;
     if (p->kind == PK_SERVICE) {
-        allowed = resource.service;   /* [E-X2] */
+        allowed = resource->service;   /* [E-X2] */
     } else {
-        bool id_ok = p->kind == PK_ROOT || identity.allow;
-        bool pb_ok = set->boundary == NULL || boundary.allow;
+        bool id_ok = p->kind == PK_ROOT || identity->allow;
+        bool pb_ok = set->boundary == NULL || boundary->allow;
         bool sp_ok;
         if (p->kind == PK_SESSION || p->kind == PK_ROLE)
-            sp_ok = set->session == NULL || session.allow;
+            sp_ok = set->session == NULL || session->allow;
         else if (p->kind == PK_FEDERATED)
-            sp_ok = set->session != NULL && session.allow;   /* [E-SP] */
+            sp_ok = set->session != NULL && session->allow;   /* [E-SP] */
         else
             sp_ok = true;
-        bool any_grant = resource.direct_or_wildcard || resource.parent || resource.account;
+        bool any_grant = resource->direct_or_wildcard || resource->parent || resource->account;
         if (same_account) {
             bool path_c = id_ok && pb_ok && sp_ok;
             if (resource_policy_required(&e))   /* [E-K2] */
                 path_c = path_c && any_grant;
-            allowed = resource.direct_or_wildcard || (resource.parent && pb_ok && sp_ok) || path_c;
+            allowed = resource->direct_or_wildcard || (resource->parent && pb_ok && sp_ok) || path_c;
         } else {
             allowed = any_grant && id_ok && pb_ok && sp_ok;   /* [E-CA1], [E-CA2] */
         }

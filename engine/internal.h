@@ -282,6 +282,54 @@ typedef struct policy_list {
 
 #define IAM_MAX_LEVELS_HARD 64
 
+/* Layers in the order AWS lists them (spec 5.4), which is also the order
+ * explanations name them in. */
+typedef enum layer_id {
+    LAYER_RCP, LAYER_SCP, LAYER_RESOURCE, LAYER_IDENTITY, LAYER_BOUNDARY, LAYER_SESSION, LAYER_COUNT
+} layer_id;
+
+typedef struct stmt_ref {
+    const statement *st;
+    const iam_policy *policy;
+    uint8_t layer;           /* layer_id */
+    uint8_t level;           /* SCP/RCP level */
+    uint32_t policy_index;   /* within the layer (identity) or the level */
+} stmt_ref;
+
+/* Action index (index.c): which statements can match an action, so that
+ * evaluation follows the statements that can apply, not the set's size. */
+typedef struct index_slot {
+    const char *key;         /* folded action name (exact) or service prefix */
+    uint32_t key_len;
+    uint32_t first;          /* range in ids (exact) or wild (service) */
+    uint32_t count;
+    uint64_t hash;
+} index_slot;
+
+typedef struct wild_entry {
+    uint32_t stmt;
+    const iam_glob *glob;    /* over the folded action */
+} wild_entry;
+
+typedef struct action_index {
+    uint32_t *always;        /* "*" or NotAction statements: checked for every action */
+    uint32_t always_count;
+    index_slot *exact;       /* hash of exact folded actions */
+    uint32_t exact_mask;
+    uint32_t *exact_ids;
+    index_slot *service;     /* hash of folded service prefixes */
+    uint32_t service_mask;
+    wild_entry *wild;
+} action_index;
+
+/* Builds set->index over set->stmts, in the set's arena. */
+iam_status index_build(iam_policy_set *set);
+/* Candidate statement ids for a folded action, in ascending order without
+ * duplicates, written to out (capacity cap; tmp has the same capacity).
+ * Returns the count, or (size_t)-1 if cap is too small. */
+size_t index_candidates(const iam_policy_set *set, const char *action, size_t len, size_t service_len,
+                        glob_scratch *gs, uint32_t *out, uint32_t *tmp, size_t cap);
+
 struct iam_setup {
     policy_list identity;
     const iam_policy *boundary;
@@ -306,6 +354,11 @@ struct iam_policy_set {
     uint32_t *scp_counts;
     const iam_policy ***rcp;
     uint32_t *rcp_counts;
+    /* Every statement of the set, in AWS's layer order (RCP, SCP, resource,
+     * identity, boundary, session) and document order within a layer. */
+    stmt_ref *stmts;
+    uint32_t stmt_count;
+    action_index index;
 };
 
 /* ---- policy fields of scenarios and batch setups (bundle.c) ------------ */
@@ -380,6 +433,9 @@ struct iam_scratch {
     size_t elem_cap;
     glob_piece *pieces;
     size_t piece_cap;
+    uint32_t *candidates;     /* statement ids from the action index */
+    uint32_t *candidates_tmp;
+    size_t candidate_cap;
     principal_info principal;
 };
 

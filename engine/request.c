@@ -126,7 +126,11 @@ iam_status iam_scratch_create(iam_scratch **out, const iam_limits *limits)
     s->pieces = malloc(s->piece_cap * sizeof *s->pieces);
     s->glob = glob_scratch_create();
     s->generation = 1;
-    if (s->slots == NULL || s->elems == NULL || s->pieces == NULL || s->glob == NULL) {
+    s->candidate_cap = 1u << 15;
+    s->candidates = malloc(s->candidate_cap * sizeof *s->candidates);
+    s->candidates_tmp = malloc(s->candidate_cap * sizeof *s->candidates_tmp);
+    if (s->slots == NULL || s->elems == NULL || s->pieces == NULL || s->glob == NULL ||
+        s->candidates == NULL || s->candidates_tmp == NULL) {
         iam_scratch_free(s);
         return IAM_ERR_NOMEM;
     }
@@ -141,6 +145,8 @@ void iam_scratch_free(iam_scratch *scratch)
     free(scratch->slots);
     free(scratch->elems);
     free(scratch->pieces);
+    free(scratch->candidates);
+    free(scratch->candidates_tmp);
     glob_scratch_free(scratch->glob);
     free(scratch);
 }

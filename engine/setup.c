@@ -124,6 +124,53 @@ static iam_status copy_levels(arena *a, const policy_list *levels, unsigned n,
     return IAM_OK;
 }
 
+/* Appends the statements of one policy to set->stmts (capacity ensured). */
+static void add_statements(iam_policy_set *set, const iam_policy *p, layer_id layer, uint32_t level,
+                           uint32_t policy_index)
+{
+    for (uint32_t i = 0; i < p->statement_count; i++)
+        set->stmts[set->stmt_count++] = (stmt_ref){&p->statements[i], p, (uint8_t)layer, (uint8_t)level,
+                                                   policy_index};
+}
+
+/* Lays every statement out in AWS's layer order (spec 5.4), so that a
+ * sorted list of statement ids is also the order explanations use. */
+static iam_status collect_statements(iam_policy_set *set)
+{
+    size_t n = 0;
+    for (uint32_t l = 0; l < set->rcp_levels; l++)
+        for (uint32_t i = 0; i < set->rcp_counts[l]; i++)
+            n += set->rcp[l][i]->statement_count;
+    for (uint32_t l = 0; l < set->scp_levels; l++)
+        for (uint32_t i = 0; i < set->scp_counts[l]; i++)
+            n += set->scp[l][i]->statement_count;
+    for (uint32_t i = 0; i < set->identity_count; i++)
+        n += set->identity[i]->statement_count;
+    const iam_policy *singles[3] = {set->resource, set->boundary, set->session};
+    for (int k = 0; k < 3; k++)
+        n += singles[k] ? singles[k]->statement_count : 0;
+    if (n > UINT32_MAX / 2)
+        return IAM_ERR_LIMIT;
+    set->stmts = arena_calloc(&set->arena, n ? n : 1, sizeof *set->stmts);
+    if (set->stmts == NULL)
+        return IAM_ERR_NOMEM;
+    for (uint32_t l = 0; l < set->rcp_levels; l++)
+        for (uint32_t i = 0; i < set->rcp_counts[l]; i++)
+            add_statements(set, set->rcp[l][i], LAYER_RCP, l, i);
+    for (uint32_t l = 0; l < set->scp_levels; l++)
+        for (uint32_t i = 0; i < set->scp_counts[l]; i++)
+            add_statements(set, set->scp[l][i], LAYER_SCP, l, i);
+    if (set->resource)
+        add_statements(set, set->resource, LAYER_RESOURCE, 0, 0);
+    for (uint32_t i = 0; i < set->identity_count; i++)
+        add_statements(set, set->identity[i], LAYER_IDENTITY, 0, i);
+    if (set->boundary)
+        add_statements(set, set->boundary, LAYER_BOUNDARY, 0, 0);
+    if (set->session)
+        add_statements(set, set->session, LAYER_SESSION, 0, 0);
+    return IAM_OK;
+}
+
 iam_status iam_policy_set_compile(iam_policy_set **out, const iam_setup *setup,
                                   const iam_limits *limits, iam_error *err)
 {
@@ -164,6 +211,10 @@ iam_status iam_policy_set_compile(iam_policy_set **out, const iam_setup *setup,
     if (copy_list(&set->arena, &setup->identity, &set->identity, &set->identity_count) != IAM_OK ||
         copy_levels(&set->arena, setup->scp, setup->scp_levels, &set->scp, &set->scp_counts) != IAM_OK ||
         copy_levels(&set->arena, setup->rcp, setup->rcp_levels, &set->rcp, &set->rcp_counts) != IAM_OK) {
+        iam_policy_set_free(set);
+        return error_set(err, IAM_ERR_NOMEM, "", NULL, "", "out of memory");
+    }
+    if (collect_statements(set) != IAM_OK || index_build(set) != IAM_OK) {
         iam_policy_set_free(set);
         return error_set(err, IAM_ERR_NOMEM, "", NULL, "", "out of memory");
     }

@@ -1,0 +1,198 @@
+/* The action index of a policy set. Every statement lands in one place:
+ *  - "always": it has NotAction or the pattern "*", so any action may match;
+ *  - "exact": one entry per literal action pattern, hashed on the folded name;
+ *  - "service": wildcard patterns bucketed by their (literal) service prefix.
+ * A request action then costs one exact lookup, one bucket of globs for its
+ * service, and the always list, whatever the size of the set. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+typedef struct pending {
+    const char *key;
+    uint32_t key_len;
+    uint32_t stmt;
+    const iam_glob *glob;   /* NULL for exact entries */
+} pending;
+
+static int compare_pending(const void *a, const void *b)
+{
+    const pending *x = a, *y = b;
+    size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
+    int c = memcmp(x->key, y->key, n);
+    if (c != 0)
+        return c;
+    if (x->key_len != y->key_len)
+        return x->key_len < y->key_len ? -1 : 1;
+    return x->stmt < y->stmt ? -1 : x->stmt > y->stmt;
+}
+
+static uint64_t hash_bytes(const char *s, size_t len)
+{
+    uint64_t h = 1469598103934665603u;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211u;
+    }
+    return h;
+}
+
+/* Groups sorted entries by key into an open-addressing table; with `ids` each
+ * entry's statement id is stored (duplicates within a key dropped), with
+ * `wild` its glob too. */
+static bool build_table(arena *a, pending *items, size_t n, index_slot **table, uint32_t *mask,
+                        uint32_t **ids, wild_entry **wild)
+{
+    size_t keys = 0;
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || compare_pending(&(pending){items[i].key, items[i].key_len, 0, NULL},
+                                      &(pending){items[i - 1].key, items[i - 1].key_len, 0, NULL}) != 0)
+            keys++;
+    size_t cap = 8;
+    while (cap < 2 * keys)
+        cap *= 2;
+    *table = arena_calloc(a, cap, sizeof **table);
+    *mask = (uint32_t)(cap - 1);
+    if (ids)
+        *ids = arena_calloc(a, n ? n : 1, sizeof **ids);
+    if (wild)
+        *wild = arena_calloc(a, n ? n : 1, sizeof **wild);
+    if (*table == NULL || (ids && *ids == NULL) || (wild && *wild == NULL))
+        return false;
+    uint32_t out = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        uint32_t first = out;
+        for (; j < n && items[j].key_len == items[i].key_len && memcmp(items[j].key, items[i].key, items[i].key_len) == 0; j++) {
+            if (ids) {
+                if (out == first || (*ids)[out - 1] != items[j].stmt)
+                    (*ids)[out++] = items[j].stmt;
+            } else {
+                (*wild)[out++] = (wild_entry){items[j].stmt, items[j].glob};
+            }
+        }
+        uint64_t h = hash_bytes(items[i].key, items[i].key_len);
+        uint32_t slot = (uint32_t)h & *mask;
+        while ((*table)[slot].key != NULL)
+            slot = (slot + 1) & *mask;
+        (*table)[slot] = (index_slot){items[i].key, items[i].key_len, first, out - first, h};
+        i = j;
+    }
+    return true;
+}
+
+iam_status index_build(iam_policy_set *set)
+{
+    action_index *ix = &set->index;
+    size_t exact_n = 0, wild_n = 0, always_n = 0;
+    for (uint32_t i = 0; i < set->stmt_count; i++) {
+        const statement *st = set->stmts[i].st;
+        bool any = st->not_action;
+        for (uint32_t k = 0; k < st->action_count && !any; k++)
+            any = st->actions[k].any;
+        if (any) {
+            always_n++;
+            continue;
+        }
+        for (uint32_t k = 0; k < st->action_count; k++) {
+            if (glob_is_exact(st->actions[k].glob))
+                exact_n++;
+            else
+                wild_n++;
+        }
+    }
+    pending *exact = malloc((exact_n ? exact_n : 1) * sizeof *exact);
+    pending *wild = malloc((wild_n ? wild_n : 1) * sizeof *wild);
+    ix->always = arena_calloc(&set->arena, always_n ? always_n : 1, sizeof *ix->always);
+    if (exact == NULL || wild == NULL || ix->always == NULL) {
+        free(exact);
+        free(wild);
+        return IAM_ERR_NOMEM;
+    }
+    size_t e = 0, w = 0;
+    for (uint32_t i = 0; i < set->stmt_count; i++) {
+        const statement *st = set->stmts[i].st;
+        bool any = st->not_action;
+        for (uint32_t k = 0; k < st->action_count && !any; k++)
+            any = st->actions[k].any;
+        if (any) {
+            ix->always[ix->always_count++] = i;
+            continue;
+        }
+        for (uint32_t k = 0; k < st->action_count; k++) {
+            const action_pattern *ap = &st->actions[k];
+            if (glob_is_exact(ap->glob))
+                exact[e++] = (pending){ap->folded, ap->folded_len, i, NULL};
+            else
+                wild[w++] = (pending){ap->folded, ap->service_len, i, ap->glob};
+        }
+    }
+    qsort(exact, e, sizeof *exact, compare_pending);
+    qsort(wild, w, sizeof *wild, compare_pending);
+    bool ok = build_table(&set->arena, exact, e, &ix->exact, &ix->exact_mask, &ix->exact_ids, NULL) &&
+              build_table(&set->arena, wild, w, &ix->service, &ix->service_mask, NULL, &ix->wild);
+    free(exact);
+    free(wild);
+    return ok ? IAM_OK : IAM_ERR_NOMEM;
+}
+
+static const index_slot *lookup(const index_slot *table, uint32_t mask, const char *key, size_t len)
+{
+    uint64_t h = hash_bytes(key, len);
+    for (uint32_t slot = (uint32_t)h & mask;; slot = (slot + 1) & mask) {
+        const index_slot *s = &table[slot];
+        if (s->key == NULL)
+            return NULL;
+        if (s->hash == h && s->key_len == len && memcmp(s->key, key, len) == 0)
+            return s;
+    }
+}
+
+/* Merges two ascending id lists without duplicates. */
+static size_t merge(const uint32_t *a, size_t an, const uint32_t *b, size_t bn, uint32_t *out)
+{
+    size_t i = 0, j = 0, n = 0;
+    while (i < an || j < bn) {
+        uint32_t v;
+        if (j >= bn || (i < an && a[i] < b[j]))
+            v = a[i++];
+        else if (i >= an || b[j] < a[i])
+            v = b[j++];
+        else {
+            v = a[i++];
+            j++;
+        }
+        if (n == 0 || out[n - 1] != v)
+            out[n++] = v;
+    }
+    return n;
+}
+
+size_t index_candidates(const iam_policy_set *set, const char *action, size_t len, size_t service_len,
+                        glob_scratch *gs, uint32_t *out, uint32_t *tmp, size_t cap)
+{
+    const action_index *ix = &set->index;
+    const index_slot *exact = lookup(ix->exact, ix->exact_mask, action, len);
+    const index_slot *svc = lookup(ix->service, ix->service_mask, action, service_len);
+    size_t exact_n = exact ? exact->count : 0, svc_n = svc ? svc->count : 0;
+    if (ix->always_count + exact_n + svc_n > cap)
+        return (size_t)-1;
+    /* Wildcard entries come sorted by statement: matching keeps the order. */
+    size_t wn = 0;
+    for (size_t i = 0; i < svc_n; i++) {
+        const wild_entry *we = &ix->wild[svc->first + i];
+        if ((wn == 0 || tmp[wn - 1] != we->stmt) && glob_match(we->glob, action, len, gs))
+            tmp[wn++] = we->stmt;
+    }
+    /* out = always + exact, then merged with the wildcard hits. */
+    size_t n = merge(ix->always, ix->always_count, exact ? ix->exact_ids + exact->first : NULL, exact_n, out);
+    if (wn == 0)
+        return n;
+    /* Merge in place from the back would be subtle; use the tail of tmp. */
+    uint32_t *tail = tmp + wn;
+    if (wn + n > cap)
+        return (size_t)-1;
+    memcpy(tail, out, n * sizeof *out);
+    return merge(tail, n, tmp, wn, out);
+}
