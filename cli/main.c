@@ -12,6 +12,8 @@ static void usage(FILE *f)
           "commands:\n"
           "  simulate [--format text|json] [--expect DECISION] PATH...\n"
           "            decide every scenario in PATH (files or directories)\n"
+          "  explain [--format text|json] PATH...\n"
+          "            why each scenario was decided: layers, statements, missing keys\n"
           "\n"
           "  iameval --version | --help\n"
           "Exit: 0 every expectation held, 1 a decision differed, 2 an input could not be read.\n",
@@ -35,6 +37,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "simulate") == 0)
         return cmd_simulate(argc - 2, argv + 2);
+    if (strcmp(cmd, "explain") == 0)
+        return cmd_explain(argc - 2, argv + 2);
     fprintf(stderr, "iameval: unknown command \"%s\"\n", cmd);
     usage(stderr);
     return EXIT_INPUT;

@@ -18,17 +18,19 @@ static const char *expect_word(iam_expect e)
 
 static void usage(FILE *f)
 {
-    fputs("usage: iameval simulate [--format text|json] [--expect allowed|explicitDeny|implicitDeny|deny|error]\n"
-          "                        PATH...\n"
+    fputs("usage: iameval simulate [--format text|json] [--explain]\n"
+          "                        [--expect allowed|explicitDeny|implicitDeny|deny|error] PATH...\n"
           "Decides every scenario in PATH (a scenario file: object, array or .jsonl; a directory:\n"
           "its .json and .jsonl files). One line per scenario, then \"N passed, N failed\".\n"
           "--expect checks every scenario against one expected decision (\"deny\": either deny).\n"
+          "--explain prints, after each failing scenario, why it was decided (as iameval explain).\n"
           "Exit: 0 every expect held, 1 some decision differed, 2 an input could not be read.\n",
           f);
 }
 
 typedef struct simulate_options {
     bool json;
+    bool explain;                  /* report why, for each failing scenario */
     const char *expect_override;   /* NULL: each scenario's own */
 } simulate_options;
 
@@ -61,6 +63,8 @@ int cmd_simulate(int argc, char **argv)
                 fprintf(stderr, "iameval simulate: unknown format \"%s\" (text or json)\n", f);
                 return EXIT_INPUT;
             }
+        } else if (strcmp(a, "--explain") == 0) {
+            opt.explain = true;
         } else if (strcmp(a, "--expect") == 0 && i + 1 < argc) {
             const char *e = argv[++i];
             static const char *const ok[] = {"allowed", "explicitDeny", "implicitDeny", "deny", "error"};
@@ -95,6 +99,13 @@ int cmd_simulate(int argc, char **argv)
     iam_scratch *scratch;
     if (iam_scratch_create(&scratch, NULL) != IAM_OK) {
         fputs("iameval: out of memory\n", stderr);
+        path_list_free(&files);
+        return EXIT_INPUT;
+    }
+    iam_explanation *ex = NULL;
+    if (opt.explain && iam_explanation_create(&ex) != IAM_OK) {
+        fputs("iameval: out of memory\n", stderr);
+        iam_scratch_free(scratch);
         path_list_free(&files);
         return EXIT_INPUT;
     }
@@ -156,10 +167,16 @@ int cmd_simulate(int argc, char **argv)
                 if (is_error && expect != NULL && strcmp(expect, "error") == 0)
                     printf("      (%s)\n", msg);
             }
+            if (ex != NULL && ok == 0 && !is_error && iam_scenario_explain(sc, scratch, &d, ex, NULL) == IAM_OK) {
+                const char *text = iam_explanation_text(ex, 0);
+                if (text != NULL)
+                    fputs(text, opt.json ? stderr : stdout);
+            }
         }
         iam_scenario_file_free(sf);
     }
     printf("%u passed, %u failed\n", passed, failed);
+    iam_explanation_free(ex);
     iam_scratch_free(scratch);
     path_list_free(&files);
     return status;

@@ -675,6 +675,11 @@ iam_status policy_from_json(iam_policy **out, const json_value *root, iam_policy
 {
     *out = NULL;
     iam_policy *p = policy_new(type, file);
+    const char *prefix = path_prefix ? path_prefix : "$";
+    if (p != NULL && (p->path = arena_strndup(&p->arena, prefix, strlen(prefix))) == NULL) {
+        iam_policy_free(p);
+        p = NULL;
+    }
     if (p == NULL)
         return error_set(err, IAM_ERR_NOMEM, file, NULL, "", "out of memory");
     /* The document model is only needed while compiling. */

@@ -274,6 +274,86 @@ static void collect_verdicts(const iam_policy_set *set, eval_state *e, const boo
     }
 }
 
+/* Notes the keys a template needs that the request lacks. */
+static void trace_template_keys(const iam_template *t, eval_state *e, iam_explanation *x)
+{
+    for (uint32_t i = 0; t != NULL && i < t->count; i++) {
+        const tmpl_part *p = &t->parts[i];
+        if (p->kind != TP_VARIABLE || p->has_default)
+            continue;
+        ctx_lookup v = context_get(e->s, p->text, p->len, p->key_hash);
+        if (!v.present)
+            explain_missing_key(x, p->text, p->len);
+    }
+}
+
+/* The explaining twin of collect_verdicts: every statement of every layer
+ * that applies, each part evaluated and traced, nothing skipped. */
+static iam_status trace_verdicts(const iam_policy_set *set, eval_state *e, const bool applies[LAYER_COUNT],
+                                 verdicts *v, iam_explanation *x)
+{
+    for (uint32_t id = 0; id < set->stmt_count; id++) {
+        const stmt_ref *r = &set->stmts[id];
+        if (!applies[r->layer])
+            continue;
+        const statement *st = r->st;
+        stmt_trace *t = explain_trace(x, id);
+        if (t == NULL)
+            return IAM_ERR_NOMEM;
+        t->action = action_matches(st, e);
+        t->resource = resource_matches(st, e);
+        for (uint32_t k = 0; k < st->resource_count && t->action; k++)
+            trace_template_keys(st->resources[k].tmpl, e, x);
+        grant_class cls = GC_NONE;
+        t->principal = -1;
+        if (st->has_principal) {
+            if (st->not_principal) {
+                t->not_principal_by_boundary = e->boundary_present;
+                t->principal = e->boundary_present || !not_principal_covers(st, e);
+            } else {
+                int best = GC_NONE;
+                for (uint32_t i = 0; i < st->principal_count; i++) {
+                    grant_class c = entry_class(&st->principals[i], e);
+                    if (class_rank(c) > best) {
+                        best = class_rank(c);
+                        cls = c;
+                    }
+                }
+                t->principal = cls != GC_NONE;
+            }
+        }
+        t->failed_pair = -1;
+        t->conditions = true;
+        if (t->action) {
+            /* Conditions of statements whose action matched are what decides
+             * and what names the missing keys. */
+            t->conditions_evaluated = true;
+            for (uint32_t k = 0; k < st->condition_count; k++) {
+                const cond_pair *pair = &st->conditions[k];
+                ctx_lookup cv = context_get(e->s, pair->key, pair->key_len, pair->key_hash);
+                if (!cv.present && pair->base != OP_NULL)
+                    explain_missing_key(x, pair->key, pair->key_len);
+                for (uint32_t j = 0; j < pair->value_count; j++)
+                    trace_template_keys(pair->values[j].tmpl, e, x);
+                if (!condition_pair_holds(pair, e->s, &e->limit_hit) && t->failed_pair < 0) {
+                    t->conditions = false;
+                    t->failed_pair = (int32_t)k;
+                    t->failed_missing = !cv.present;
+                    if (cv.present)
+                        t->failed_values = explain_copy_values(x, cv.values, cv.count);
+                    t->failed_value_count = cv.present ? cv.count : 0;
+                }
+            }
+        }
+        t->applies = t->action && t->resource && t->principal != 0 && t->conditions;
+        if (t->applies) {
+            t->grant = (uint8_t)cls;
+            record(r, cls, v);
+        }
+    }
+    return IAM_OK;
+}
+
 static bool folded_equals(const eval_state *e, const char *lit)
 {
     return str_equal(e->action, e->action_len, lit, strlen(lit));
@@ -337,8 +417,17 @@ static bool is_iam_principal(const principal_info *p)
     return p->kind != PK_SERVICE;
 }
 
-iam_status iam_evaluate(const iam_policy_set *set, const iam_request *req, iam_scratch *scratch,
-                        iam_decision *decision, iam_error *err)
+static iam_status finish(iam_decision *decision, iam_explanation *x, iam_decision d)
+{
+    *decision = d;
+    if (x != NULL)
+        x->decision = d;
+    return IAM_OK;
+}
+
+/* Decides req against set; with x, also explains the decision. */
+static iam_status evaluate_core(const iam_policy_set *set, const iam_request *req, iam_scratch *scratch,
+                                iam_decision *decision, iam_explanation *x, iam_error *err)
 {
     if (set == NULL || req == NULL || scratch == NULL || decision == NULL)
         return error_set(err, IAM_ERR_ARGUMENT, "", NULL, "", "set, req, scratch and decision are required");
@@ -369,16 +458,21 @@ iam_status iam_evaluate(const iam_policy_set *set, const iam_request *req, iam_s
     e.action_len = folded;
     e.service_len = (size_t)((const char *)memchr(e.action, ':', e.action_len) - e.action);
     e.resource_star = req->resource.len == 1 && req->resource.ptr[0] == '*';
+    if (x != NULL && explain_begin(x, set, req) != IAM_OK)
+        return error_set(err, IAM_ERR_NOMEM, "", NULL, "", "out of memory");
 
     /* Step 0: calls no policy controls [E-K4], [E-K5]. */
     if (is_iam_principal(p)) {
         if (folded_equals(&e, "sts:getcalleridentity")) {
-            *decision = IAM_ALLOWED;
-            return IAM_OK;
+            if (x)
+                explain_reason_add(x, RC_CALLER_IDENTITY, 0);
+            return finish(decision, x, IAM_ALLOWED);
         }
         if (folded_equals(&e, "sts:getsessiontoken")) {
-            *decision = p->kind == PK_USER || p->kind == PK_ROOT ? IAM_ALLOWED : IAM_IMPLICIT_DENY;
-            return IAM_OK;
+            bool ok = p->kind == PK_USER || p->kind == PK_ROOT;
+            if (x)
+                explain_reason_add(x, ok ? RC_SESSION_TOKEN_ALLOWED : RC_SESSION_TOKEN_DENIED, 0);
+            return finish(decision, x, ok ? IAM_ALLOWED : IAM_IMPLICIT_DENY);
         }
     }
 
@@ -391,7 +485,6 @@ iam_status iam_evaluate(const iam_policy_set *set, const iam_request *req, iam_s
                       !(mgmt->ptr && str_equal(mgmt->ptr, mgmt->len, p->account.ptr, p->account.len));
     bool rcps_apply = set->rcps_present && !slr &&
                       !(mgmt->ptr && str_equal(mgmt->ptr, mgmt->len, res_account.ptr, res_account.len));
-
     bool applies[LAYER_COUNT] = {
         [LAYER_RCP] = rcps_apply, [LAYER_SCP] = scps_apply, [LAYER_RESOURCE] = true,
         [LAYER_IDENTITY] = is_iam_principal(p), [LAYER_BOUNDARY] = is_iam_principal(p),
@@ -399,7 +492,14 @@ iam_status iam_evaluate(const iam_policy_set *set, const iam_request *req, iam_s
     };
     verdicts v;
     memset(&v, 0, sizeof v);
-    collect_verdicts(set, &e, applies, &v);
+    if (x != NULL) {
+        memcpy(x->layer_applies, applies, sizeof applies);
+        x->same_account = same_account;
+        if (trace_verdicts(set, &e, applies, &v, x) != IAM_OK)
+            return error_set(err, IAM_ERR_NOMEM, "", NULL, "", "out of memory");
+    } else {
+        collect_verdicts(set, &e, applies, &v);
+    }
     if (e.limit_hit)
         return error_set(err, IAM_ERR_LIMIT, "", NULL, "",
                          "a pattern built from policy variables exceeds the evaluation buffer");
@@ -408,42 +508,85 @@ iam_status iam_evaluate(const iam_policy_set *set, const iam_request *req, iam_s
 
     /* Step 1: an explicit deny anywhere wins [E-D1]. */
     if (v.any_deny) {
-        *decision = IAM_EXPLICIT_DENY;
-        return IAM_OK;
+        if (x)
+            explain_reason_add(x, RC_EXPLICIT_DENY, 0);
+        return finish(decision, x, IAM_EXPLICIT_DENY);
     }
     /* Step 2: the RCP gate always passes: RCPFullAWSAccess is implied [E-R2].
      * Step 3: every SCP level must allow [E-S1], [E-S2]. */
-    if (scps_apply) {
-        for (uint32_t l = 0; l < set->scp_levels; l++)
-            if (!v.scp_level_allow[l]) {
-                *decision = IAM_IMPLICIT_DENY;
-                return IAM_OK;
-            }
-    }
+    bool scp_gate = true;
+    for (uint32_t l = 0; scps_apply && l < set->scp_levels; l++)
+        if (!v.scp_level_allow[l]) {
+            scp_gate = false;
+            if (x)
+                explain_reason_add(x, RC_SCP_LEVEL_NO_ALLOW, l);
+            else
+                break;
+        }
+    if (!scp_gate)
+        return finish(decision, x, IAM_IMPLICIT_DENY);
+
     /* Step 4: grants. */
-    bool allowed = false;
     if (p->kind == PK_SERVICE) {
-        allowed = resource->service;   /* [E-X2] */
+        if (x)
+            explain_reason_add(x, resource->service ? RC_ALLOWED_SERVICE : RC_SERVICE_NO_GRANT, 0);
+        return finish(decision, x, resource->service ? IAM_ALLOWED : IAM_IMPLICIT_DENY);   /* [E-X2] */
+    }
+    bool id_ok = p->kind == PK_ROOT || identity->allow;
+    bool pb_ok = set->boundary == NULL || boundary->allow;
+    bool sp_ok;
+    if (p->kind == PK_SESSION || p->kind == PK_ROLE)
+        sp_ok = set->session == NULL || session->allow;
+    else if (p->kind == PK_FEDERATED)
+        sp_ok = set->session != NULL && session->allow;   /* [E-SP] */
+    else
+        sp_ok = true;
+    bool any_grant = resource->direct_or_wildcard || resource->parent || resource->account;
+    bool allowed;
+    reason_code why = RC_IDENTITY_NO_ALLOW;
+    if (same_account) {
+        bool needs_resource = resource_policy_required(&e);   /* [E-K2] */
+        bool path_c = id_ok && pb_ok && sp_ok && (!needs_resource || any_grant);
+        bool path_b = resource->parent && pb_ok && sp_ok;
+        allowed = resource->direct_or_wildcard || path_b || path_c;
+        why = resource->direct_or_wildcard ? RC_ALLOWED_DIRECT
+              : path_b                     ? RC_ALLOWED_PARENT
+              : path_c                     ? (p->kind == PK_ROOT ? RC_ALLOWED_ROOT : RC_ALLOWED_IDENTITY)
+                                           : RC_IDENTITY_NO_ALLOW;
+        if (x != NULL && !allowed && needs_resource && !any_grant)
+            explain_reason_add(x, RC_RESOURCE_POLICY_REQUIRED, 0);
     } else {
-        bool id_ok = p->kind == PK_ROOT || identity->allow;
-        bool pb_ok = set->boundary == NULL || boundary->allow;
-        bool sp_ok;
-        if (p->kind == PK_SESSION || p->kind == PK_ROLE)
-            sp_ok = set->session == NULL || session->allow;
-        else if (p->kind == PK_FEDERATED)
-            sp_ok = set->session != NULL && session->allow;   /* [E-SP] */
-        else
-            sp_ok = true;
-        bool any_grant = resource->direct_or_wildcard || resource->parent || resource->account;
-        if (same_account) {
-            bool path_c = id_ok && pb_ok && sp_ok;
-            if (resource_policy_required(&e))   /* [E-K2] */
-                path_c = path_c && any_grant;
-            allowed = resource->direct_or_wildcard || (resource->parent && pb_ok && sp_ok) || path_c;
+        allowed = any_grant && id_ok && pb_ok && sp_ok;   /* [E-CA1], [E-CA2] */
+        why = RC_ALLOWED_CROSS_ACCOUNT;
+        if (x != NULL && !any_grant)
+            explain_reason_add(x, RC_CROSS_RESOURCE_NO_GRANT, 0);
+    }
+    if (x != NULL) {
+        if (allowed) {
+            explain_reason_add(x, why, 0);
         } else {
-            allowed = any_grant && id_ok && pb_ok && sp_ok;   /* [E-CA1], [E-CA2] */
+            if (!id_ok)
+                explain_reason_add(x, RC_IDENTITY_NO_ALLOW, 0);
+            if (!pb_ok)
+                explain_reason_add(x, RC_BOUNDARY_NO_ALLOW, 0);
+            if (!sp_ok)
+                explain_reason_add(x, p->kind == PK_FEDERATED && set->session == NULL
+                                          ? RC_FEDERATED_NO_SESSION_POLICY : RC_SESSION_NO_ALLOW, 0);
         }
     }
-    *decision = allowed ? IAM_ALLOWED : IAM_IMPLICIT_DENY;
-    return IAM_OK;
+    return finish(decision, x, allowed ? IAM_ALLOWED : IAM_IMPLICIT_DENY);
+}
+
+iam_status iam_evaluate(const iam_policy_set *set, const iam_request *req, iam_scratch *scratch,
+                        iam_decision *decision, iam_error *err)
+{
+    return evaluate_core(set, req, scratch, decision, NULL, err);
+}
+
+iam_status iam_evaluate_explain(const iam_policy_set *set, const iam_request *req, iam_scratch *scratch,
+                                iam_decision *decision, iam_explanation *explanation, iam_error *err)
+{
+    if (explanation == NULL)
+        return error_set(err, IAM_ERR_ARGUMENT, "", NULL, "", "explanation is NULL");
+    return evaluate_core(set, req, scratch, decision, explanation, err);
 }

@@ -252,7 +252,8 @@ struct iam_policy {
     json_doc *json;        /* keeps the strings the document points into */
     iam_policy_type type;
     policy_version version;
-    const char *name;
+    const char *name;      /* source name (file) */
+    const char *path;      /* JSON path of the policy in its source, e.g. "$[2].identity_policies[0]" */
     statement *statements;
     uint32_t statement_count;
     void *globs;           /* every iam_glob the policy owns (compile.c) */
@@ -458,5 +459,74 @@ bool condition_pair_holds(const cond_pair *pair, iam_scratch *scratch, bool *lim
  * Returns the piece count, 0 with *unresolved when a variable has no value
  * and no default, or (size_t)-1 past capacity. */
 size_t template_resolve(const iam_template *t, iam_scratch *scratch, bool *unresolved);
+
+/* ---- explanations (explain.c) -------------------------------------------- */
+
+typedef enum reason_code {
+    RC_CALLER_IDENTITY,           /* [E-K4] */
+    RC_SESSION_TOKEN_ALLOWED,     /* [E-K5] */
+    RC_SESSION_TOKEN_DENIED,      /* [E-K5] */
+    RC_EXPLICIT_DENY,             /* [E-D1] */
+    RC_SCP_LEVEL_NO_ALLOW,        /* [E-S1] (level) */
+    RC_SERVICE_NO_GRANT,          /* [E-X2] */
+    RC_CROSS_RESOURCE_NO_GRANT,   /* [E-CA1] */
+    RC_IDENTITY_NO_ALLOW,         /* [E-SA] path c, [E-CA2] */
+    RC_BOUNDARY_NO_ALLOW,
+    RC_SESSION_NO_ALLOW,
+    RC_FEDERATED_NO_SESSION_POLICY, /* [E-SP] */
+    RC_RESOURCE_POLICY_REQUIRED,  /* [E-K2] */
+    RC_ALLOWED_DIRECT,            /* path a */
+    RC_ALLOWED_PARENT,            /* path b */
+    RC_ALLOWED_IDENTITY,          /* path c */
+    RC_ALLOWED_ROOT,              /* path c for the root user [E-X1] */
+    RC_ALLOWED_CROSS_ACCOUNT,     /* [E-CA1] + [E-CA2] */
+    RC_ALLOWED_SERVICE            /* [E-X2] */
+} reason_code;
+
+typedef struct stmt_trace {
+    uint32_t stmt;            /* id in set->stmts */
+    bool action, resource, conditions, applies;
+    int8_t principal;         /* -1: no principal part; 0/1 */
+    bool conditions_evaluated;
+    bool not_principal_by_boundary;   /* [M-NP3] */
+    uint8_t grant;            /* grant class of an applicable resource-policy Allow */
+    int32_t failed_pair;      /* first condition pair that failed, or -1 */
+    bool failed_missing;      /* its key was missing */
+    const iam_str *failed_values;   /* copies of the request's values for it */
+    size_t failed_value_count;
+} stmt_trace;
+
+typedef struct explain_reason {
+    uint8_t code;             /* reason_code */
+    uint32_t level;
+} explain_reason;
+
+struct iam_explanation {
+    arena arena;              /* everything below, reset per evaluation */
+    const iam_policy_set *set;
+    iam_decision decision;
+    const char *principal, *action, *resource;
+    bool layer_applies[LAYER_COUNT];
+    bool same_account;
+    stmt_trace *traces;
+    size_t trace_count, trace_cap;
+    explain_reason reasons[24];
+    size_t reason_count;
+    const char **missing;
+    size_t missing_count, missing_cap;
+    char *json, *text;        /* rendered on demand */
+    int text_color;
+};
+
+/* Starts a new explanation of req against set (drops the previous one). */
+iam_status explain_begin(iam_explanation *x, const iam_policy_set *set, const iam_request *req);
+/* NULL when memory runs out. */
+stmt_trace *explain_trace(iam_explanation *x, uint32_t stmt);
+void explain_reason_add(iam_explanation *x, reason_code code, uint32_t level);
+void explain_missing_key(iam_explanation *x, const char *key, size_t len);
+const iam_str *explain_copy_values(iam_explanation *x, const iam_str *values, size_t n);
+
+const char *grant_class_name(int grant_class);
+const char *layer_name(int layer);
 
 #endif

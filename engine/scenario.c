@@ -453,8 +453,8 @@ uint32_t iam_scenario_column(const iam_scenario *scenario)
     return scenario ? scenario->pos.column : 0;
 }
 
-iam_status iam_scenario_run(const iam_scenario *scenario, iam_scratch *scratch,
-                            iam_decision *decision, iam_error *err)
+static iam_status scenario_decide(const iam_scenario *scenario, iam_scratch *scratch,
+                                  iam_decision *decision, iam_explanation *explanation, iam_error *err)
 {
     if (scenario == NULL || scratch == NULL || decision == NULL)
         return error_set(err, IAM_ERR_ARGUMENT, "", NULL, "", "scenario, scratch and decision are required");
@@ -463,7 +463,9 @@ iam_status iam_scenario_run(const iam_scenario *scenario, iam_scratch *scratch,
             *err = scenario->load_error;
         return scenario->load_status;
     }
-    iam_status s = iam_evaluate(scenario->set, &scenario->request, scratch, decision, err);
+    iam_status s = explanation
+                       ? iam_evaluate_explain(scenario->set, &scenario->request, scratch, decision, explanation, err)
+                       : iam_evaluate(scenario->set, &scenario->request, scratch, decision, err);
     if (s != IAM_OK && err != NULL && err->line == 0) {
         /* Request errors carry no position of their own: point at the scenario. */
         if (err->file[0] == '\0')
@@ -473,4 +475,18 @@ iam_status iam_scenario_run(const iam_scenario *scenario, iam_scratch *scratch,
         snprintf(err->path, sizeof err->path, "%s", "request");
     }
     return s;
+}
+
+iam_status iam_scenario_run(const iam_scenario *scenario, iam_scratch *scratch, iam_decision *decision,
+                            iam_error *err)
+{
+    return scenario_decide(scenario, scratch, decision, NULL, err);
+}
+
+iam_status iam_scenario_explain(const iam_scenario *scenario, iam_scratch *scratch, iam_decision *decision,
+                                iam_explanation *explanation, iam_error *err)
+{
+    if (explanation == NULL)
+        return error_set(err, IAM_ERR_ARGUMENT, "", NULL, "", "explanation is NULL");
+    return scenario_decide(scenario, scratch, decision, explanation, err);
 }

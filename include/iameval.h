@@ -232,6 +232,63 @@ IAM_API iam_status iam_evaluate(const iam_policy_set *set, const iam_request *re
                                 iam_error *err);
 
 /* ------------------------------------------------------------------------ */
+/* Explanations (spec section 6)                                             */
+/* ------------------------------------------------------------------------ */
+
+/* Why a request was decided: each layer's verdict, every statement that was
+ * evaluated (whether its action, resource, principal and conditions matched,
+ * and for a failed condition the operator, key, request and policy values),
+ * the decisive statements, and the context keys that conditions referenced
+ * but the request did not supply (AWS's MissingContextValues). Caller-owned
+ * and reusable; filling one allocates, plain iam_evaluate never does. */
+typedef struct iam_explanation iam_explanation;
+
+IAM_API iam_status iam_explanation_create(iam_explanation **out);
+IAM_API void iam_explanation_free(iam_explanation *explanation);
+
+/* iam_evaluate, also filling `explanation` (replacing what it held). The
+ * explanation refers to `set`: keep the set alive while reading it. The
+ * decision is always the one iam_evaluate gives. */
+IAM_API iam_status iam_evaluate_explain(const iam_policy_set *set, const iam_request *req,
+                                        iam_scratch *scratch, iam_decision *decision,
+                                        iam_explanation *explanation, iam_error *err);
+
+IAM_API iam_decision iam_explanation_decision(const iam_explanation *explanation);
+
+/* A statement named by an explanation (spec [D-X1]). Strings are owned by
+ * the explanation's policy set. */
+typedef struct iam_statement_ref {
+    const char *layer;          /* "rcp", "scp", "resource", "identity", "boundary", "session" */
+    uint32_t level;             /* SCP/RCP level (0 = organization root); 0 otherwise */
+    uint32_t policy_index;      /* index in identity_policies, or within the level */
+    const char *policy_name;    /* the policy's source name (file), "" if none */
+    const char *policy_path;    /* JSON path of the policy in its source */
+    uint32_t statement_index;   /* 0-based; a single-object Statement is 0 */
+    const char *sid;            /* NULL when the statement has none */
+    int allow;                  /* 1 Allow, 0 Deny */
+    uint32_t line, column;      /* of the statement object */
+    const char *grant_class;    /* resource-policy Allows: "DIRECT", "WILDCARD", "PARENT",
+                                   "ACCOUNT" or "SERVICE" (spec 5.5); NULL otherwise */
+} iam_statement_ref;
+
+/* The decisive statements ([D-X2]-[D-X4]), in AWS's layer order and
+ * document order: every applicable Deny for explicitDeny; the statements of
+ * the grant path and one Allow per SCP level for allowed; none for
+ * implicitDeny (its reasons say which allow is missing). */
+IAM_API size_t iam_explanation_decisive_count(const iam_explanation *explanation);
+IAM_API iam_status iam_explanation_decisive(const iam_explanation *explanation, size_t i,
+                                            iam_statement_ref *out);
+
+IAM_API size_t iam_explanation_missing_count(const iam_explanation *explanation);
+IAM_API const char *iam_explanation_missing_key(const iam_explanation *explanation, size_t i);
+
+/* The whole explanation as one JSON document (schema in README.md) or as a
+ * readable report (ANSI colours when `color`). Owned by the explanation,
+ * valid until it is filled again or freed; NULL if memory runs out. */
+IAM_API const char *iam_explanation_json(iam_explanation *explanation);
+IAM_API const char *iam_explanation_text(iam_explanation *explanation, int color);
+
+/* ------------------------------------------------------------------------ */
 /* Scenario files (shared/conformance/FORMAT.md)                             */
 /* ------------------------------------------------------------------------ */
 
@@ -274,6 +331,12 @@ IAM_API uint32_t iam_scenario_column(const iam_scenario *scenario);
  * request's), copied into err. */
 IAM_API iam_status iam_scenario_run(const iam_scenario *scenario, iam_scratch *scratch,
                                     iam_decision *decision, iam_error *err);
+
+/* iam_scenario_run that also fills an explanation (valid while the scenario
+ * file is loaded). */
+IAM_API iam_status iam_scenario_explain(const iam_scenario *scenario, iam_scratch *scratch,
+                                        iam_decision *decision, iam_explanation *explanation,
+                                        iam_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Batches (shared/conformance/FORMAT.md, section Batches)                   */
