@@ -1,0 +1,94 @@
+#!/bin/sh
+# The iameval command end to end: exit codes, output formats, explain.
+# Usage: cli_test.sh PATH_TO_IAMEVAL
+bin=${1:-build/rel/iameval}
+pass=0; fail=0
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+ok()   { pass=$((pass + 1)); }
+bad()  { fail=$((fail + 1)); echo "FAIL $*"; }
+expect_exit() { # want, description, command...
+    want=$1; what=$2; shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"; got=$?
+    if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, want $want"; sed 's/^/    /' "$tmp/err" | head -5; fi
+}
+contains() { # file, text, description
+    if grep -qF -- "$2" "$1"; then ok; else bad "$3: no \"$2\" in output"; sed 's/^/    /' "$1" | head -5; fi
+}
+
+expect_exit 0 "--version" "$bin" --version
+contains "$tmp/out" "iameval 0.1.0" "--version"
+expect_exit 0 "--help" "$bin" --help
+contains "$tmp/out" "simulate" "--help"
+expect_exit 2 "no arguments" "$bin"
+expect_exit 2 "unknown command" "$bin" frobnicate
+expect_exit 2 "unknown option" "$bin" simulate --bogus policies
+expect_exit 2 "unknown format" "$bin" simulate --format xml policies
+
+# The examples all pass, with a summary line last.
+expect_exit 0 "simulate policies/" "$bin" simulate policies/
+tail -n 1 "$tmp/out" | grep -qE '^[0-9]+ passed, 0 failed$' && ok || bad "summary line last"
+contains "$tmp/out" "PASS  allowed" "text lines"
+
+# JSON lines carry file, name, decision, expect, ok.
+expect_exit 0 "simulate --format json" "$bin" simulate --format json policies/s3-home-folders.json
+head -n 1 "$tmp/out" | grep -q '^{"file":"policies/s3-home-folders.json","name":"alice reads her own home folder through ${aws:username}","decision":"allowed","expect":"allowed","ok":true}$' && ok || bad "json line shape: $(head -n 1 "$tmp/out")"
+
+# A scenario whose expectation differs exits 1 and says FAIL.
+cat >"$tmp/mismatch.json" <<'J'
+{"name": "wrong expectation", "request": {"principal": "arn:aws:iam::111122223333:user/alice",
+ "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "resource_account": "111122223333"},
+ "identity_policies": [], "expect": "allowed"}
+J
+expect_exit 1 "mismatch exits 1" "$bin" simulate "$tmp/mismatch.json"
+contains "$tmp/out" "FAIL  implicitDeny" "mismatch line"
+contains "$tmp/out" "0 passed, 1 failed" "mismatch summary"
+expect_exit 0 "--expect overrides" "$bin" simulate --expect implicitDeny "$tmp/mismatch.json"
+expect_exit 0 "--expect deny" "$bin" simulate --expect deny "$tmp/mismatch.json"
+expect_exit 1 "--explain on failure" "$bin" simulate --explain "$tmp/mismatch.json"
+contains "$tmp/out" "because the identity-based policies have no applicable Allow" "--explain report"
+
+# No expect: "-" and exit 0.
+sed 's/, "expect": "allowed"//' "$tmp/mismatch.json" >"$tmp/noexpect.json"
+expect_exit 0 "no expect" "$bin" simulate "$tmp/noexpect.json"
+contains "$tmp/out" "-     implicitDeny" "no-expect line"
+
+# A malformed policy: exit 2 with file:line:column, unless the scenario expects an error.
+cat >"$tmp/badeffect.json" <<'J'
+{"name": "bad effect",
+ "request": {"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject", "resource": "*"},
+ "identity_policies": [{"Version": "2012-10-17", "Statement": [
+   {"Effect": "allow", "Action": "s3:*", "Resource": "*"}]}]}
+J
+expect_exit 2 "malformed policy" "$bin" simulate "$tmp/badeffect.json"
+contains "$tmp/err" "badeffect.json:4:15: Effect must be \"Allow\" or \"Deny\", not \"allow\"" "error position"
+contains "$tmp/err" "(at \$.identity_policies[0].Statement[0].Effect)" "error path"
+sed 's/}\]}\]}$/}]}], "expect": "error"}/' "$tmp/badeffect.json" >"$tmp/experror.json"
+expect_exit 0 "expected error passes" "$bin" simulate "$tmp/experror.json"
+contains "$tmp/out" "PASS  error" "expected error line"
+
+# JSONL scenario files, one scenario per line.
+printf '%s\n' '{"name":"l1","request":{"principal":"arn:aws:iam::111122223333:root","action":"s3:ListAllMyBuckets","resource":"*"},"expect":"allowed"}' \
+    '' '{"name":"l2","request":{"principal":"lambda.amazonaws.com","action":"s3:GetObject","resource":"arn:aws:s3:::b/k"},"expect":"implicitDeny"}' >"$tmp/s.jsonl"
+expect_exit 0 "jsonl" "$bin" simulate "$tmp/s.jsonl"
+contains "$tmp/out" "2 passed, 0 failed" "jsonl summary"
+printf '%s\n' '{"name":"l1"' >"$tmp/broken.jsonl"
+expect_exit 2 "broken jsonl" "$bin" simulate "$tmp/broken.jsonl"
+contains "$tmp/err" "broken.jsonl:1:" "jsonl error line"
+
+# Missing files and empty directories.
+expect_exit 2 "missing file" "$bin" simulate "$tmp/nope.json"
+mkdir "$tmp/empty"
+expect_exit 0 "empty directory" "$bin" simulate "$tmp/empty"
+contains "$tmp/out" "0 passed, 0 failed" "empty directory summary"
+
+# explain: text and JSON.
+expect_exit 0 "explain" "$bin" explain --no-color policies/developer-boundary.json
+contains "$tmp/out" "decision: implicitDeny" "explain decision"
+contains "$tmp/out" "because the permissions boundary has no applicable Allow" "explain reason"
+expect_exit 0 "explain json" "$bin" explain --format json policies/cross-account-bucket.json
+contains "$tmp/out" '"decisive":[{"layer":"resource"' "explain json decisive"
+contains "$tmp/out" '"reasons":[{"code":"explicit_deny"' "explain json reason"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
