@@ -163,18 +163,16 @@ static int64_t days_from_civil(int year, int month, int day)
     return days - 719528;
 }
 
-/* Epoch seconds: 1 to 18 digits, so at most 999999999999999999, which is
- * below INT64_MAX (about 9.2e18) and the accumulation cannot overflow. */
+/* Epoch seconds, s all digits: 1 to 18 of them, so at most
+ * 999999999999999999, below INT64_MAX (about 9.2e18): the accumulation
+ * cannot overflow. */
 static bool parse_epoch(const char *s, size_t len, lit_instant *out)
 {
     if (len < 1 || len > 18)
         return false;
     int64_t v = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (!is_digit(s[i]))
-            return false;
+    for (size_t i = 0; i < len; i++)
         v = v * 10 + (s[i] - '0');
-    }
     out->seconds = v;
     out->nanos = 0;
     return true;
@@ -192,7 +190,7 @@ bool lit_instant_parse(const char *s, size_t len, lit_instant *out)
         return parse_epoch(s, len, out);
 
     size_t i = 0;
-    int year, month = 1, day = 1, hour = 0, minute = 0, second = 0;
+    int year = 0, month = 1, day = 1, hour = 0, minute = 0, second = 0;
     uint32_t nanos = 0;
     int offset_minutes = 0;
 
