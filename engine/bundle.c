@@ -24,6 +24,136 @@ static iam_status fail(const bundle_source *src, const json_pos *pos, const char
     return error_set(src->err, IAM_ERR_REQUEST, src->file, pos, path, "%s", msg);
 }
 
+void policy_cache_free(policy_cache *c)
+{
+    for (size_t i = 0; i < c->count; i++) {
+        iam_policy_free(c->entries[i].policy);
+        json_doc_free(c->entries[i].doc);
+        free(c->entries[i].path);
+        free(c->entries[i].name);
+    }
+    free(c->entries);
+    memset(c, 0, sizeof *c);
+}
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+/* Loads the policy a reference names: a whole file, or with a name, the
+ * member of the file's top-level object that holds it. */
+static iam_status load_reference(const bundle_source *src, const char *path, const char *name,
+                                 iam_policy_type type, iam_policy **out, json_doc **doc_out)
+{
+    *out = NULL;
+    *doc_out = NULL;
+    if (name == NULL)
+        return iam_policy_load_file(out, path, type, src->limits, src->err);
+    char *text;
+    size_t len;
+    iam_status s = file_read_all(path, src->limits->max_file_bytes, &text, &len, src->err);
+    if (s != IAM_OK)
+        return s;
+    json_error je;
+    json_doc *doc = json_parse(text, len, 1, src->limits->max_depth, &je);
+    free(text);
+    if (doc == NULL)
+        return error_set(src->err, IAM_ERR_JSON, path, &je.pos, "", "%s", je.message);
+    const json_value *root = json_doc_root(doc);
+    const json_value *member = root->type == JSON_OBJECT ? json_object_get(root, name) : NULL;
+    if (member == NULL) {
+        json_doc_free(doc);
+        return error_set(src->err, IAM_ERR_REQUEST, path, &root->pos, "$",
+                         "no policy named \"%.100s\" in this file (expected a JSON object with that member)",
+                         name);
+    }
+    char prefix[200];
+    snprintf(prefix, sizeof prefix, "$.%.150s", name);
+    s = policy_from_json(out, member, type, path, prefix, src->limits, src->err);
+    if (s != IAM_OK) {
+        json_doc_free(doc);
+        return s;
+    }
+    *doc_out = doc;
+    return IAM_OK;
+}
+
+/* {"file": "relative/path.json"} or {"file": ..., "name": ...} in place of a
+ * policy: resolved against the directory of the file that holds it. */
+static iam_status resolve_reference(const bundle_source *src, const json_value *v, const char *path_here,
+                                    iam_policy_type type, const iam_policy **out)
+{
+    const json_value *file = json_object_get(v, "file"), *name = json_object_get(v, "name");
+    for (size_t i = 0; i < v->u.object.count; i++) {
+        const char *k = v->u.object.members[i].key;
+        if (strcmp(k, "file") != 0 && strcmp(k, "name") != 0)
+            return error_set(src->err, IAM_ERR_REQUEST, src->file, &v->u.object.members[i].key_pos, path_here,
+                             "a policy reference has only \"file\" and \"name\", not \"%.100s\"", k);
+    }
+    if (file->type != JSON_STRING || file->u.text.len == 0 || (name != NULL && name->type != JSON_STRING))
+        return error_set(src->err, IAM_ERR_REQUEST, src->file, &v->pos, path_here,
+                         "a policy reference is {\"file\": \"path\"} or {\"file\": \"path\", \"name\": \"member\"}");
+    if (src->cache == NULL)
+        return error_set(src->err, IAM_ERR_REQUEST, src->file, &v->pos, path_here,
+                         "policy references are not supported here");
+    /* Relative to the referring file's directory. */
+    char resolved[4096];
+    const char *ref = file->u.text.ptr;
+    const char *slash = strrchr(src->file, '/');
+    if (ref[0] == '/' || slash == NULL)
+        snprintf(resolved, sizeof resolved, "%s", ref);
+    else
+        snprintf(resolved, sizeof resolved, "%.*s/%s", (int)(slash - src->file), src->file, ref);
+    const char *nm = name ? name->u.text.ptr : NULL;
+    policy_cache *c = src->cache;
+    for (size_t i = 0; i < c->count; i++) {
+        policy_cache_entry *e = &c->entries[i];
+        if (e->type == type && strcmp(e->path, resolved) == 0 &&
+            ((e->name == NULL && nm == NULL) || (e->name && nm && strcmp(e->name, nm) == 0))) {
+            *out = e->policy;
+            return IAM_OK;
+        }
+    }
+    if (c->count == c->capacity) {
+        size_t cap = c->capacity ? 2 * c->capacity : 8;
+        policy_cache_entry *en = realloc(c->entries, cap * sizeof *en);
+        if (en == NULL)
+            return error_set(src->err, IAM_ERR_NOMEM, src->file, NULL, "", "out of memory");
+        c->entries = en;
+        c->capacity = cap;
+    }
+    iam_policy *pol;
+    json_doc *doc;
+    iam_status s = load_reference(src, resolved, nm, type, &pol, &doc);
+    if (s != IAM_OK) {
+        if (s == IAM_ERR_IO && src->err) {
+            /* Say who referred to the missing file. */
+            char where[300];
+            snprintf(where, sizeof where, " (referenced from %.200s:%u:%u)", src->file, (unsigned)v->pos.line,
+                     (unsigned)v->pos.column);
+            size_t m = strlen(src->err->message);
+            snprintf(src->err->message + m, sizeof src->err->message - m, "%s", where);
+        }
+        return s;
+    }
+    policy_cache_entry *e = &c->entries[c->count];
+    e->path = dup_str(resolved);
+    e->name = nm ? dup_str(nm) : NULL;
+    e->type = type;
+    e->policy = pol;
+    e->doc = doc;
+    c->count++;
+    if (e->path == NULL || (nm && e->name == NULL))
+        return error_set(src->err, IAM_ERR_NOMEM, src->file, NULL, "", "out of memory");
+    *out = pol;
+    return IAM_OK;
+}
+
 iam_status bundle_add_policy(policy_bundle *b, const bundle_source *src, const json_value *v,
                              iam_policy_type type, unsigned level, const char *suffix,
                              const iam_policy **added)
@@ -33,6 +163,15 @@ iam_status bundle_add_policy(policy_bundle *b, const bundle_source *src, const j
     if (v->type != JSON_OBJECT)
         return error_set(src->err, IAM_ERR_POLICY, src->file, &v->pos, path,
                          "a %s policy must be a JSON object [G-J1]", iam_policy_type_name(type));
+    if (json_object_get(v, "file") != NULL) {
+        const iam_policy *ref;
+        iam_status s = resolve_reference(src, v, path, type, &ref);
+        if (s != IAM_OK)
+            return s;
+        if (added != NULL)
+            *added = ref;
+        return b->setup ? iam_setup_add(b->setup, ref, level, src->err) : IAM_OK;
+    }
     if (b->count == b->capacity) {
         size_t cap = b->capacity ? 2 * b->capacity : 8;
         iam_policy **p = realloc(b->policies, cap * sizeof *p);

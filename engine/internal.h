@@ -371,11 +371,30 @@ typedef struct policy_bundle {
     iam_setup *setup;        /* owned */
 } policy_bundle;
 
+/* Policy files named by {"file": ...} references, each loaded and compiled
+ * once per (path, type, name) however often it is referenced. */
+typedef struct policy_cache_entry {
+    char *path;
+    char *name;              /* member of the file's object, or NULL */
+    iam_policy_type type;
+    iam_policy *policy;
+    json_doc *doc;           /* kept when the policy was a member of a larger file */
+} policy_cache_entry;
+
+typedef struct policy_cache {
+    policy_cache_entry *entries;
+    size_t count;
+    size_t capacity;
+} policy_cache;
+
+void policy_cache_free(policy_cache *c);
+
 typedef struct bundle_source {
     const char *file;
     const char *prefix;      /* JSON path of the object the fields belong to */
     const iam_limits *limits;
     iam_error *err;
+    policy_cache *cache;     /* NULL: references are not allowed */
 } bundle_source;
 
 /* Parses the policy fields of obj (FORMAT.md) into b's policies and setup;

@@ -27,6 +27,7 @@ struct iam_scenario_file {
     size_t count;
     const char *path;
     iam_limits limits;
+    policy_cache cache;        /* policies named by {"file": ...} references */
 };
 
 typedef struct scenario_loader {
@@ -194,7 +195,7 @@ static iam_status load_scenario_body(scenario_loader *sl, const json_value *v)
         return s;
 
     bundle_source src = {.file = sl->file->path, .prefix = sl->prefix, .limits = &sl->file->limits,
-                         .err = &sc->load_error};
+                         .err = &sc->load_error, .cache = &sl->file->cache};
     if ((s = bundle_load_fields(&sc->bundle, &src, v, true)) != IAM_OK)
         return s;
     return iam_policy_set_compile(&sc->set, sc->bundle.setup, &sl->file->limits, &sc->load_error);
@@ -256,6 +257,41 @@ static iam_status load_scenario(iam_scenario_file *f, const json_value *v, const
     return IAM_OK;
 }
 
+/* A suite scenario: its own members, then the defaults' members it does not
+ * have; "request" and its "context" merge member by member (the scenario's
+ * win), so defaults can fix the principal while each scenario names an action. */
+static const json_value *merge_defaults(arena *a, const json_value *over, const json_value *base, int depth)
+{
+    if (base == NULL || base->type != JSON_OBJECT || over->type != JSON_OBJECT)
+        return over;
+    size_t n = over->u.object.count + base->u.object.count;
+    json_value *out = arena_calloc(a, 1, sizeof *out);
+    json_member *members = arena_calloc(a, n ? n : 1, sizeof *members);
+    if (out == NULL || members == NULL)
+        return NULL;
+    *out = *over;
+    size_t k = 0;
+    for (size_t i = 0; i < over->u.object.count; i++) {
+        members[k] = over->u.object.members[i];
+        const json_value *b = json_object_get(base, members[k].key);
+        bool deep = (depth == 0 && strcmp(members[k].key, "request") == 0) ||
+                    (depth == 1 && strcmp(members[k].key, "context") == 0);
+        if (deep && b != NULL) {
+            const json_value *m = merge_defaults(a, members[k].value, b, depth + 1);
+            if (m == NULL)
+                return NULL;
+            members[k].value = (json_value *)m;
+        }
+        k++;
+    }
+    for (size_t i = 0; i < base->u.object.count; i++)
+        if (json_object_get(over, base->u.object.members[i].key) == NULL)
+            members[k++] = base->u.object.members[i];
+    out->u.object.members = members;
+    out->u.object.count = k;
+    return out;
+}
+
 static bool has_suffix(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
@@ -310,7 +346,8 @@ static iam_status scenario_file_read(iam_scenario_file **out, const char *text, 
     /* Collect the scenario values first, then load each. */
     const json_value **values = NULL;
     size_t nvalues = 0, vcap = 0;
-    bool top_array = false;
+    bool top_array = false, suite = false;
+    const json_value *defaults = NULL;
     if (s == IAM_OK && jsonl) {
         uint32_t line = 1;
         size_t start = 0;
@@ -340,6 +377,35 @@ static iam_status scenario_file_read(iam_scenario_file **out, const char *text, 
     } else if (s == IAM_OK) {
         const json_value *root;
         s = parse_one(f, text, len, 1, &doc_cap, &root, err);
+        if (s == IAM_OK && root->type == JSON_OBJECT && json_object_get(root, "scenarios") != NULL) {
+            /* A suite: {"defaults": {...}, "scenarios": [...]}. */
+            suite = true;
+            for (size_t i = 0; i < root->u.object.count && s == IAM_OK; i++) {
+                const json_member *m = &root->u.object.members[i];
+                if (strcmp(m->key, "scenarios") != 0 && strcmp(m->key, "defaults") != 0 &&
+                    strcmp(m->key, "name") != 0 && strcmp(m->key, "description") != 0)
+                    s = error_set(err, IAM_ERR_REQUEST, path, &m->key_pos, "$",
+                                  "unknown suite field \"%.100s\" (a suite has defaults, scenarios, name, description)",
+                                  m->key);
+            }
+            defaults = json_object_get(root, "defaults");
+            const json_value *list = json_object_get(root, "scenarios");
+            if (s == IAM_OK && defaults != NULL && defaults->type != JSON_OBJECT)
+                s = error_set(err, IAM_ERR_REQUEST, path, &defaults->pos, "$.defaults", "defaults must be an object");
+            if (s == IAM_OK && list->type != JSON_ARRAY)
+                s = error_set(err, IAM_ERR_REQUEST, path, &list->pos, "$.scenarios", "scenarios must be an array");
+            if (s == IAM_OK) {
+                root = list;
+                if (defaults != NULL) {
+                    json_value *copy = arena_alloc(&f->arena, sizeof *copy);
+                    /* Every scenario refers to the defaults: check them once. */
+                    if (copy == NULL)
+                        s = error_set(err, IAM_ERR_NOMEM, path, NULL, "", "out of memory");
+                    else
+                        *copy = *defaults;
+                }
+            }
+        }
         if (s == IAM_OK) {
             top_array = root->type == JSON_ARRAY;
             nvalues = top_array ? root->u.array.count : 1;
@@ -360,11 +426,18 @@ static iam_status scenario_file_read(iam_scenario_file **out, const char *text, 
     }
     for (size_t i = 0; s == IAM_OK && i < nvalues; i++) {
         char prefix[48];
-        if (top_array)
+        if (suite)
+            snprintf(prefix, sizeof prefix, "$.scenarios[%zu]", i);
+        else if (top_array)
             snprintf(prefix, sizeof prefix, "$[%zu]", i);
         else
             snprintf(prefix, sizeof prefix, "$");
-        s = load_scenario(f, values[i], prefix, &f->items[i], err);
+        const json_value *v = suite ? merge_defaults(&f->arena, values[i], defaults, 0) : values[i];
+        if (v == NULL) {
+            s = error_set(err, IAM_ERR_NOMEM, path, NULL, "", "out of memory");
+            break;
+        }
+        s = load_scenario(f, v, prefix, &f->items[i], err);
         f->count = i + 1;
     }
     free(values);
@@ -416,6 +489,7 @@ void iam_scenario_file_free(iam_scenario_file *file)
         bundle_free(&sc->bundle);
     }
     free(file->items);
+    policy_cache_free(&file->cache);
     for (size_t i = 0; i < file->doc_count; i++)
         json_doc_free(file->docs[i]);
     free(file->docs);

@@ -90,5 +90,22 @@ expect_exit 0 "explain json" "$bin" explain --format json policies/cross-account
 contains "$tmp/out" '"decisive":[{"layer":"resource"' "explain json decisive"
 contains "$tmp/out" '"reasons":[{"code":"explicit_deny"' "explain json reason"
 
+# Suites with defaults and policies referenced by file, loaded once.
+expect_exit 0 "suite" "$bin" simulate tests/repo/suites/deployer.json
+contains "$tmp/out" "4 passed, 0 failed" "suite summary"
+cat >"$tmp/missingref.json" <<'J'
+{"defaults": {"request": {"principal": "arn:aws:iam::111122223333:user/a", "resource": "*"},
+              "identity_policies": [{"file": "no/such/policy.json"}]},
+ "scenarios": [{"name": "x", "request": {"action": "s3:ListAllMyBuckets"}, "expect": "allowed"}]}
+J
+expect_exit 2 "missing referenced policy" "$bin" simulate "$tmp/missingref.json"
+contains "$tmp/err" "no/such/policy.json: cannot open" "missing reference message"
+contains "$tmp/err" "(referenced from $tmp/missingref.json:2:37)" "missing reference origin"
+cat >"$tmp/badsuite.json" <<'J'
+{"defaults": {}, "scenarios": [], "extra": 1}
+J
+expect_exit 2 "unknown suite field" "$bin" simulate "$tmp/badsuite.json"
+contains "$tmp/err" "unknown suite field \"extra\"" "unknown suite field message"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -104,6 +104,7 @@ int main(int argc, char **argv)
     } else {
         run_dir("../shared/conformance/cases", scratch, true);
         run_dir("tests/cases", scratch, false);
+        run_dir("tests/repo/suites", scratch, false);
     }
     iam_scratch_free(scratch);
     printf("%u scenarios run\n", scenarios_run);
