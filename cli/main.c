@@ -14,6 +14,8 @@ static void usage(FILE *f)
           "            decide every scenario in PATH (files or directories)\n"
           "  explain [--format text|json] PATH...\n"
           "            why each scenario was decided: layers, statements, missing keys\n"
+          "  test [--junit FILE] [--sarif FILE] SUITE...\n"
+          "            run suites of assertions as a CI step, with JUnit XML and SARIF reports\n"
           "\n"
           "  iameval --version | --help\n"
           "Exit: 0 every expectation held, 1 a decision differed, 2 an input could not be read.\n",
@@ -37,8 +39,11 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "simulate") == 0)
         return cmd_simulate(argc - 2, argv + 2);
+    if (strcmp(cmd, "batch") == 0)
     if (strcmp(cmd, "explain") == 0)
         return cmd_explain(argc - 2, argv + 2);
+    if (strcmp(cmd, "test") == 0)
+        return cmd_test(argc - 2, argv + 2);
     fprintf(stderr, "iameval: unknown command \"%s\"\n", cmd);
     usage(stderr);
     return EXIT_INPUT;

@@ -107,5 +107,37 @@ J
 expect_exit 2 "unknown suite field" "$bin" simulate "$tmp/badsuite.json"
 contains "$tmp/err" "unknown suite field \"extra\"" "unknown suite field message"
 
+# iameval test: a CI step with JUnit XML and SARIF reports.
+expect_exit 0 "test passing suite" "$bin" test --junit "$tmp/ok.xml" tests/repo/suites
+contains "$tmp/out" "4 passed, 0 failed" "test summary"
+if command -v xmllint >/dev/null 2>&1; then
+    xmllint --noout "$tmp/ok.xml" && ok || bad "JUnit XML of a passing run is not well-formed"
+fi
+expect_exit 1 "test failing suite" "$bin" test --junit "$tmp/fail.xml" --sarif "$tmp/fail.sarif" tests/repo/failing
+contains "$tmp/out" "1 passed, 2 failed" "failing summary"
+contains "$tmp/out" "FAIL  tests/repo/failing/wrong-expectations.json:9: wrong: delete <is> \"allowed\" & more: expected allowed, got explicitDeny" "failure line"
+contains "$tmp/out" "because an applicable Deny statement decides" "failure explanation"
+if command -v xmllint >/dev/null 2>&1; then
+    xmllint --noout "$tmp/fail.xml" && ok || bad "JUnit XML of a failing run is not well-formed"
+    [ "$(xmllint --xpath 'count(//testcase)' "$tmp/fail.xml")" = 3 ] && ok || bad "JUnit testcase count"
+    [ "$(xmllint --xpath 'count(//testcase/failure)' "$tmp/fail.xml")" = 2 ] && ok || bad "JUnit failure count"
+    xmllint --xpath 'string(//testcase[@name="wrong: invoke is allowed"]/failure/@message)' "$tmp/fail.xml" | grep -qx "expected allowed, got implicitDeny" && ok || bad "JUnit failure message"
+    xmllint --xpath 'string(//testcase[@name="wrong: invoke is allowed"]/failure)' "$tmp/fail.xml" | grep -q "identity-based policies have no applicable Allow" && ok || bad "JUnit failure carries the explanation"
+fi
+python3 - "$tmp/fail.sarif" <<'PY' && ok || bad "SARIF of the failing run"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["version"] == "2.1.0"
+run = d["runs"][0]
+assert run["tool"]["driver"]["name"] == "iameval"
+res = run["results"]
+assert len(res) == 2, res
+loc = res[0]["locations"][0]["physicalLocation"]
+assert loc["artifactLocation"]["uri"] == "tests/repo/failing/wrong-expectations.json"
+assert loc["region"]["startLine"] == 9 and loc["region"]["startColumn"] >= 1
+assert res[0]["ruleId"] == "decision-mismatch" and "expected allowed, got explicitDeny" in res[0]["message"]["text"]
+PY
+expect_exit 2 "test without expect" "$bin" test "$tmp/noexpect.json"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
