@@ -107,5 +107,29 @@ FUZZ_SECONDS ?= 60
 fuzz: deps $(FUZZ_BIN)
 	@sh fuzz/run.sh $(FZ) $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
+# Benchmarks: bench/bench.c at -O2 against the release library (the engine's
+# malloc calls are counted through --wrap), driven by bench/run.sh, which
+# generates the workloads (BENCH_SIZE=small for a quick run) and prints the
+# table; bench/write_benchmarks.sh writes it into BENCHMARKS.md.
+$(REL)/bench: bench/bench.c $(REL)/libiameval.a include/iameval.h
+	$(CC) $(BASE) -O2 $(TEST_CFLAGS) -o $@ bench/bench.c $(REL)/libiameval.a $(TEST_LIBS) -lpthread \
+	  -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
+
+bench: deps all $(REL)/bench
+	sh bench/run.sh
+
+# Installs the header, the static and versioned shared library and
+# iameval.pc for pkg-config (PREFIX, DESTDIR as usual).
+PREFIX ?= /usr/local
+install: all
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	install -m 644 include/iameval.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(REL)/libiameval.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(REL)/libiameval.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libiameval.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libiameval.so.$(SOVERSION)
+	ln -sf libiameval.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libiameval.so
+	install -m 755 $(REL)/iameval $(DESTDIR)$(PREFIX)/bin/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' iameval.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/iameval.pc
+
 clean:
 	rm -rf build
