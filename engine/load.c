@@ -53,6 +53,16 @@ static iam_status fail(loader *ld, const json_pos *pos, const char *fmt, const c
     return error_set(ld->err, IAM_ERR_POLICY, ld->file, pos, ld->path, fmt, arg ? arg : "");
 }
 
+/* An error about one element of the current statement: the path names the
+ * element, as the position does. */
+static iam_status fail_element(loader *ld, const json_pos *pos, const char *element, const char *msg)
+{
+    size_t old = element ? path_push_key(ld, element) : strlen(ld->path);
+    iam_status st = fail(ld, pos, "%s", msg);
+    path_pop(ld, old);
+    return st;
+}
+
 static const char *json_type_word(json_type t)
 {
     switch (t) {
@@ -290,15 +300,16 @@ static iam_status check_policy_type_rules(loader *ld, doc_statement *st)
 {
     iam_policy_type t = ld->type;
     bool has_p = st->present & EL_PRINCIPAL, has_np = st->present & EL_NOT_PRINCIPAL;
-    const char *tname = iam_policy_type_name(t);
+    const char *pname = has_np && !has_p ? "NotPrincipal" : "Principal";
+    const char *aname = st->present & EL_NOT_ACTION ? "NotAction" : "Action";
     if (has_p && has_np)
-        return fail(ld, &st->pos, "%s", "a statement cannot have both Principal and NotPrincipal [G-S5]");
+        return fail_element(ld, &st->pos, NULL, "a statement cannot have both Principal and NotPrincipal [G-S5]");
     if ((st->present & EL_ACTION) && (st->present & EL_NOT_ACTION))
-        return fail(ld, &st->pos, "%s", "a statement cannot have both Action and NotAction [G-S3]");
+        return fail_element(ld, &st->pos, NULL, "a statement cannot have both Action and NotAction [G-S3]");
     if (!(st->present & (EL_ACTION | EL_NOT_ACTION)))
-        return fail(ld, &st->pos, "%s", "a statement needs Action or NotAction [G-S3]");
+        return fail_element(ld, &st->pos, NULL, "a statement needs Action or NotAction [G-S3]");
     if ((st->present & EL_RESOURCE) && (st->present & EL_NOT_RESOURCE))
-        return fail(ld, &st->pos, "%s", "a statement cannot have both Resource and NotResource [G-S4]");
+        return fail_element(ld, &st->pos, NULL, "a statement cannot have both Resource and NotResource [G-S4]");
     if (t != IAM_POLICY_RESOURCE && !(st->present & (EL_RESOURCE | EL_NOT_RESOURCE)))
         return fail(ld, &st->pos, "a statement of a%s policy needs Resource or NotResource [G-S4]",
                     t == IAM_POLICY_IDENTITY ? "n identity" : t == IAM_POLICY_SCP ? "n SCP"
@@ -308,40 +319,47 @@ static iam_status check_policy_type_rules(loader *ld, doc_statement *st)
     case IAM_POLICY_BOUNDARY:
     case IAM_POLICY_SESSION:
     case IAM_POLICY_SCP:
-        if (has_p || has_np)
-            return fail(ld, &st->principal.pos,
-                        "%s is not allowed in this policy type: the principal is implied [G-T1]",
-                        has_p ? "Principal" : "NotPrincipal");
+        if (has_p || has_np) {
+            char msg[128];
+            snprintf(msg, sizeof msg, "%s is not allowed in this policy type: the principal is implied [G-T1]", pname);
+            return fail_element(ld, &st->principal.pos, pname, msg);
+        }
         break;
     case IAM_POLICY_RESOURCE:
         if (!has_p && !has_np)
-            return fail(ld, &st->pos, "%s",
-                        "a resource-based policy statement needs Principal or NotPrincipal [G-T2]");
+            return fail_element(ld, &st->pos, NULL,
+                                "a resource-based policy statement needs Principal or NotPrincipal [G-T2]");
         if (has_np && st->allow)
-            return fail(ld, &st->principal.pos, "%s",
-                        "NotPrincipal is only supported with \"Effect\": \"Deny\" [G-T3]");
+            return fail_element(ld, &st->principal.pos, "NotPrincipal",
+                                "NotPrincipal is only supported with \"Effect\": \"Deny\" [G-T3]");
         break;
     case IAM_POLICY_RCP:
         if (has_np)
-            return fail(ld, &st->principal.pos, "%s", "NotPrincipal is not supported in an RCP [G-T6]");
-        if (!has_p || !principal_is_star(&st->principal))
-            return fail(ld, has_p ? &st->principal.pos : &st->pos, "%s",
-                        "every RCP statement needs \"Principal\": \"*\" [G-T6]");
+            return fail_element(ld, &st->principal.pos, "NotPrincipal", "NotPrincipal is not supported in an RCP [G-T6]");
+        if (!has_p)
+            return fail_element(ld, &st->pos, NULL, "every RCP statement needs \"Principal\": \"*\" [G-T6]");
+        if (!principal_is_star(&st->principal))
+            return fail_element(ld, &st->principal.pos, "Principal", "every RCP statement needs \"Principal\": \"*\" [G-T6]");
         if (st->present & EL_NOT_ACTION)
-            return fail(ld, &st->actions.pos, "%s", "NotAction is not supported in an RCP [G-T6]");
+            return fail_element(ld, &st->actions.pos, "NotAction", "NotAction is not supported in an RCP [G-T6]");
         if (st->allow) {
             if (!is_rcp_full_access(st))
-                return fail(ld, &st->effect_pos, "%s",
-                            "an RCP may only Deny; its one Allow is the exact RCPFullAWSAccess statement [G-T6]");
+                return fail_element(ld, &st->effect_pos, "Effect",
+                                    "an RCP may only Deny; its one Allow is the exact RCPFullAWSAccess statement [G-T6]");
         } else {
             for (size_t i = 0; i < st->actions.count; i++)
-                if (strcmp(st->actions.items[i].text, "*") == 0)
-                    return fail(ld, &st->actions.items[i].pos, "%s",
-                                "an RCP Deny may not use \"*\" as an action: name a service, e.g. \"s3:*\" [G-T6]");
+                if (strcmp(st->actions.items[i].text, "*") == 0) {
+                    size_t old = path_push_key(ld, aname);
+                    if (st->actions.is_array)
+                        path_push_index(ld, i);
+                    iam_status e = fail(ld, &st->actions.items[i].pos, "%s",
+                                        "an RCP Deny may not use \"*\" as an action: name a service, e.g. \"s3:*\" [G-T6]");
+                    path_pop(ld, old);
+                    return e;
+                }
         }
         break;
     }
-    (void)tname;
     return IAM_OK;
 }
 
