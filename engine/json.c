@@ -260,24 +260,70 @@ static const char *describe(const parser *p, size_t off, char *buf, size_t cap)
     return buf;
 }
 
-static void skip_ws(parser *p)
+/* Eight bytes at a time for the runs that dominate a document's text:
+ * indentation and plain ASCII inside strings. */
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+static uint64_t load8(const unsigned char *s)
+{
+    uint64_t w;
+    memcpy(&w, s, sizeof w);
+    return w;
+}
+
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Index of the first byte flagged in a nonzero mask of 0x80 bits or of
+ * nonzero bytes: the lowest flagged byte is always exact. */
+#define FIRST_BYTE(mask) ((size_t)__builtin_ctzll(mask) / 8)
+#endif
+
+/* Nonzero if some byte of w is '"', '\\', below 0x20 or above 0x7F. */
+static uint64_t string_special(uint64_t w)
+{
+    uint64_t quote = w ^ (ONES * '"'), bslash = w ^ (ONES * '\\');
+    return (((quote - ONES) & ~quote) | ((bslash - ONES) & ~bslash) |
+            ((w - ONES * 0x20) & ~w) | w) & HIGHS;
+}
+
+static void skip_ws_slow(parser *p)
 {
     const unsigned char *s = p->s;
     size_t i = p->i, n = p->n;
     while (i < n) {
         unsigned char c = s[i];
-        if (c == ' ' || c == '\t' || c == '\r') {
+        if (c == ' ') {
             i++;
+            while (n - i >= 8) {
+                uint64_t other = load8(s + i) ^ (ONES * ' ');
+                if (other) {
+#ifdef FIRST_BYTE
+                    i += FIRST_BYTE(other);
+#endif
+                    break;
+                }
+                i += 8;
+            }
         } else if (c == '\n') {
             i++;
             p->line++;
             p->line_start = i;
             p->cont = 0;
+        } else if (c == '\t' || c == '\r') {
+            i++;
         } else {
             break;
         }
     }
     p->i = i;
+}
+
+static inline void skip_ws(parser *p)
+{
+    /* Often there is none: every whitespace byte is <= ' '. */
+    if (p->i < p->n && p->s[p->i] > ' ')
+        return;
+    skip_ws_slow(p);
 }
 
 static int hex_val(unsigned char c)
@@ -330,18 +376,41 @@ static char *put_utf8(char *d, unsigned long cp)
     return d;
 }
 
-/* Decodes the string whose opening quote is at p->i into the arena. */
-static bool parse_string(parser *p, const char **out, size_t *out_len)
+/* Allocates the text of a string, after a json_value for it if v is not
+ * NULL: one allocation instead of two for every string value. */
+static char *alloc_text(parser *p, size_t size, json_value **v)
+{
+    if (!v)
+        return arena_alloc(p->a, size, 1);
+    if (size > SIZE_MAX - sizeof **v)
+        return NULL;
+    *v = arena_alloc(p->a, sizeof **v + size, _Alignof(json_value));
+    return *v ? (char *)(*v + 1) : NULL;
+}
+
+/* Decodes the string whose opening quote is at p->i into the arena; if v is
+ * not NULL, also allocates *v, the json_value to hold it. */
+static bool parse_string(parser *p, json_value **v, const char **out, size_t *out_len)
 {
     const unsigned char *s = p->s;
     size_t n = p->n;
     size_t start = p->i + 1, i = start;
 
     /* Most strings in a policy are plain ASCII: copy them in one go. */
+    while (n - i >= 8) {
+        uint64_t special = string_special(load8(s + i));
+        if (special) {
+#ifdef FIRST_BYTE
+            i += FIRST_BYTE(special);
+#endif
+            break;
+        }
+        i += 8;
+    }
     while (i < n && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
         i++;
     if (i < n && s[i] == '"') {
-        char *d = arena_alloc(p->a, i - start + 1, 1);
+        char *d = alloc_text(p, i - start + 1, v);
         if (!d)
             return fail_oom(p);
         memcpy(d, s + start, i - start);
@@ -358,7 +427,7 @@ static bool parse_string(parser *p, const char **out, size_t *out_len)
     while (k < n && s[k] != '"')
         k += s[k] == '\\' ? 2 : 1;
     size_t raw = (k < n ? k : n) - start;
-    char *buf = arena_alloc(p->a, raw + 1, 1);
+    char *buf = alloc_text(p, raw + 1, v);
     if (!buf)
         return fail_oom(p);
     memcpy(buf, s + start, i - start);
@@ -525,10 +594,17 @@ static json_value *parse_scalar(parser *p)
     json_value *v;
     char buf[16];
     switch (c) {
-    case '"':
-        if (!(v = new_value(p, JSON_STRING, pos)))
+    case '"': {
+        const char *text;
+        size_t len;
+        if (!parse_string(p, &v, &text, &len))
             return NULL;
-        return parse_string(p, &v->u.text.ptr, &v->u.text.len) ? v : NULL;
+        v->type = JSON_STRING;
+        v->pos = pos;
+        v->u.text.ptr = text;
+        v->u.text.len = len;
+        return v;
+    }
     case '-': case '0': case '1': case '2': case '3': case '4':
     case '5': case '6': case '7': case '8': case '9':
         if (!(v = new_value(p, JSON_NUMBER, pos)))
@@ -754,7 +830,7 @@ static bool parse_member_name(parser *p)
     const char *key;
     size_t len;
     json_member *m;
-    if (!parse_string(p, &key, &len) || !add_member_name(p, f, key, len, at) ||
+    if (!parse_string(p, NULL, &key, &len) || !add_member_name(p, f, key, len, at) ||
         !push_slot(p, &m))
         return false;
     m->key = key;
