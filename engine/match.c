@@ -59,6 +59,8 @@ struct iam_glob {
     size_t n;
     pcre2_code *code;          /* PATH_PCRE only */
     lit_table *lits;           /* NULL: test literals position by position */
+    uint64_t *masks;           /* storage of prog */
+    struct nfa_prog *prog;     /* the element matcher's masks, built once */
 };
 
 struct glob_scratch {
@@ -212,7 +214,10 @@ size_t glob_parse_pieces(const glob_piece *pieces, size_t n, glob_mode mode,
         uint32_t cp;
         size_t k = utf8_decode(buf, got, &cp);
         bool literal_piece = c.pieces[c.pi].literal;
-        glob_elem e = { GLOB_LITERAL, 0, cp };
+        glob_elem e;
+        memset(&e, 0, sizeof e); /* padding too: callers may memcmp or hash elements */
+        e.kind = GLOB_LITERAL;
+        e.cp = cp;
 
         if (!literal_piece && (cp == '*' || cp == '?')) {
             e.kind = cp == '*' ? GLOB_ANY_RUN : GLOB_ANY_ONE;
@@ -223,11 +228,11 @@ size_t glob_parse_pieces(const glob_piece *pieces, size_t n, glob_mode mode,
                 /* [M-R4]: a '*' that ends its field may swallow colons */
                 e.crosses_colon = got > 1 && buf[1] == ':';
         }
-        if (cp == ':')
+        if (cp == ':' && colons < 5)
             colons++;
         if (count >= cap)
             return (size_t)-1;
-        out[count++] = e;
+        memcpy(&out[count++], &e, sizeof e);
         cursor_advance(&c, k);
     }
     return count;
@@ -241,61 +246,69 @@ size_t glob_parse(const char *pattern, size_t len, glob_mode mode, glob_elem *ou
 
 /* ---- The element matcher ---------------------------------------------------
  * Bit i of the state means "elements [0, i) have matched the subject read so
- * far"; bit n means the whole pattern has. */
+ * far"; bit n means the whole pattern has. Per character the state advances
+ * with word operations over masks of the element kinds, so the cost is
+ * O(len * n / 64) when literal masks are tabled (compiled globs); without a
+ * table (glob_match_elems), literals are compared at the active positions
+ * only. */
 
-typedef struct nfa_masks {
-    size_t words;
+#define NFA_MASKS 5
+
+typedef struct nfa_prog {
+    const glob_elem *e;
+    size_t n, words;
     unsigned chain;            /* longest run of consecutive ANY_RUN */
-    uint64_t any_all[NFA_WORDS], any_cross[NFA_WORDS];
-    uint64_t run_all[NFA_WORDS], run_cross[NFA_WORDS];
-    uint64_t lit[NFA_WORDS];
-} nfa_masks;
+    const lit_table *lits;     /* NULL: compare literals one by one */
+    const uint64_t *any_all, *any_cross, *run_all, *run_cross, *lit;
+} nfa_prog;
 
-static void nfa_masks_init(nfa_masks *m, const glob_elem *e, size_t n)
+/* storage holds NFA_MASKS * words words; n <= GLOB_MAX_ELEMS. */
+static void nfa_prog_init(nfa_prog *p, const glob_elem *e, size_t n, const lit_table *lits,
+                          uint64_t *storage)
 {
-    m->words = (n + 1 + 63) / 64;
-    size_t bytes = m->words * sizeof(uint64_t);
-    memset(m->any_all, 0, bytes);
-    memset(m->any_cross, 0, bytes);
-    memset(m->run_all, 0, bytes);
-    memset(m->run_cross, 0, bytes);
-    memset(m->lit, 0, bytes);
+    size_t words = (n + 64) / 64;
+    uint64_t *any_all = storage, *any_cross = storage + words, *run_all = storage + 2 * words,
+             *run_cross = storage + 3 * words, *lit = storage + 4 * words;
     unsigned chain = 0, cur = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t bit = 1ull << (i % 64);
-        size_t w = i / 64;
-        if (e[i].kind == GLOB_ANY_RUN) {
-            m->run_all[w] |= bit;
-            if (e[i].crosses_colon)
-                m->run_cross[w] |= bit;
-            if (++cur > chain)
-                chain = cur;
-            continue;
-        }
-        cur = 0;
-        if (e[i].kind == GLOB_ANY_ONE) {
-            m->any_all[w] |= bit;
-            if (e[i].crosses_colon)
-                m->any_cross[w] |= bit;
-        } else {
-            m->lit[w] |= bit;
-        }
-    }
-    m->chain = chain;
-}
 
-/* An active ANY_RUN position also activates the next one (it may match the
- * empty string); each pass moves at least one step along a chain of runs. */
-static void nfa_closure(uint64_t *st, const nfa_masks *m)
-{
-    for (unsigned pass = 0; pass < m->chain; pass++) {
-        uint64_t carry = 0;
-        for (size_t w = 0; w < m->words; w++) {
-            uint64_t x = st[w] & m->run_all[w];
-            st[w] |= (x << 1) | carry;
-            carry = (st[w] & m->run_all[w]) >> 63;
+    for (size_t w = 0; w < words; w++) {
+        /* Accumulated in locals: or-ing into memory element by element is
+         * a chain of dependent stores, measurably slow per call. */
+        uint64_t aa = 0, ac = 0, ra = 0, rc = 0, li = 0;
+        size_t end = (w + 1) * 64 < n ? (w + 1) * 64 : n;
+        for (size_t i = w * 64; i < end; i++) {
+            uint64_t bit = 1ull << (i % 64);
+            if (e[i].kind == GLOB_ANY_RUN) {
+                ra |= bit;
+                rc |= e[i].crosses_colon ? bit : 0;
+                if (++cur > chain)
+                    chain = cur;
+                continue;
+            }
+            cur = 0;
+            if (e[i].kind == GLOB_ANY_ONE) {
+                aa |= bit;
+                ac |= e[i].crosses_colon ? bit : 0;
+            } else {
+                li |= bit;
+            }
         }
+        any_all[w] = aa;
+        any_cross[w] = ac;
+        run_all[w] = ra;
+        run_cross[w] = rc;
+        lit[w] = li;
     }
+    p->e = e;
+    p->n = n;
+    p->words = words;
+    p->chain = chain;
+    p->lits = lits;
+    p->any_all = any_all;
+    p->any_cross = any_cross;
+    p->run_all = run_all;
+    p->run_cross = run_cross;
+    p->lit = lit;
 }
 
 static const uint64_t *lit_row(const lit_table *t, uint32_t cp)
@@ -318,51 +331,105 @@ static const uint64_t *lit_row(const lit_table *t, uint32_t cp)
     return row < 0 ? NULL : t->rows + (size_t)row * t->words;
 }
 
-static bool nfa_run(const glob_elem *e, size_t n, const lit_table *t,
-                    const unsigned char *s, size_t len)
+static inline uint32_t next_cp(const unsigned char *s, size_t len, size_t *i)
 {
-    nfa_masks m;
-    uint64_t a[NFA_WORDS], b[NFA_WORDS];
-    uint64_t *cur = a, *next = b;
+    if (s[*i] < 0x80)
+        return s[(*i)++];
+    uint32_t cp;
+    *i += utf8_decode(s + *i, len - *i, &cp);
+    return cp;
+}
 
-    if (n > GLOB_MAX_ELEMS)
-        return false;
-    nfa_masks_init(&m, e, n);
-    memset(cur, 0, m.words * sizeof(uint64_t));
-    cur[0] = 1;
-    nfa_closure(cur, &m);
+/* Patterns of fewer than 64 elements (nearly all): the state is one word. */
+static bool nfa_run1(const nfa_prog *p, const unsigned char *s, size_t len)
+{
+    const uint64_t any_all = p->any_all[0], any_cross = p->any_cross[0];
+    const uint64_t run_all = p->run_all[0], run_cross = p->run_cross[0], lit = p->lit[0];
+    const unsigned chain = p->chain;
+    uint64_t d = 1;
+    for (unsigned k = 0; k < chain; k++)
+        d |= (d & run_all) << 1;
 
     size_t i = 0;
     while (i < len) {
-        uint32_t cp;
-        i += utf8_decode(s + i, len - i, &cp);
+        uint32_t cp = next_cp(s, len, &i);
         bool colon = cp == ':';
-        const uint64_t *any = colon ? m.any_cross : m.any_all;
-        const uint64_t *run = colon ? m.run_cross : m.run_all;
-        const uint64_t *row = t ? lit_row(t, cp) : NULL;
+        uint64_t step = d & (colon ? any_cross : any_all);
+        if (p->lits) {
+            const uint64_t *row = lit_row(p->lits, cp);
+            if (row)
+                step |= d & row[0];
+        } else {
+            uint64_t x = d & lit;
+            while (x) {
+                unsigned b = (unsigned)__builtin_ctzll(x);
+                x &= x - 1;
+                if (p->e[b].cp == cp)
+                    step |= 1ull << b;
+            }
+        }
+        d = (step << 1) | (d & (colon ? run_cross : run_all));
+        for (unsigned k = 0; k < chain; k++)
+            d |= (d & run_all) << 1;
+        if (!d)
+            return false;
+    }
+    return (d >> p->n) & 1;
+}
+
+/* An active ANY_RUN position also activates the next one (it may match the
+ * empty string); each pass moves at least one step along a chain of runs. */
+static void nfa_closure(uint64_t *st, const nfa_prog *p)
+{
+    for (unsigned pass = 0; pass < p->chain; pass++) {
+        uint64_t carry = 0;
+        for (size_t w = 0; w < p->words; w++) {
+            uint64_t x = st[w] & p->run_all[w];
+            st[w] |= (x << 1) | carry;
+            carry = (st[w] & p->run_all[w]) >> 63;
+        }
+    }
+}
+
+static bool nfa_run(const nfa_prog *p, const unsigned char *s, size_t len)
+{
+    if (p->words == 1)
+        return nfa_run1(p, s, len);
+
+    uint64_t a[NFA_WORDS], b[NFA_WORDS];
+    uint64_t *cur = a, *next = b;
+    const size_t words = p->words;
+    memset(cur, 0, words * sizeof *cur);
+    cur[0] = 1;
+    nfa_closure(cur, p);
+
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp = next_cp(s, len, &i);
+        bool colon = cp == ':';
+        const uint64_t *any = colon ? p->any_cross : p->any_all;
+        const uint64_t *run = colon ? p->run_cross : p->run_all;
+        const uint64_t *row = p->lits ? lit_row(p->lits, cp) : NULL;
         uint64_t carry = 0, alive = 0;
 
-        for (size_t w = 0; w < m.words; w++) {
-            uint64_t step = any[w] | (row ? row[w] : 0);
-            uint64_t x = cur[w] & step;
+        for (size_t w = 0; w < words; w++) {
+            uint64_t x = cur[w] & (any[w] | (row ? row[w] : 0));
             next[w] = (x << 1) | carry | (cur[w] & run[w]);
             carry = x >> 63;
         }
-        if (!t) {
-            /* Without a table, only the active literal positions are
-             * compared, so the cost follows the live states. */
-            for (size_t w = 0; w < m.words; w++) {
-                uint64_t x = cur[w] & m.lit[w];
+        if (!p->lits) {
+            for (size_t w = 0; w < words; w++) {
+                uint64_t x = cur[w] & p->lit[w];
                 while (x) {
                     size_t pos = w * 64 + (size_t)__builtin_ctzll(x);
                     x &= x - 1;
-                    if (e[pos].cp == cp)
+                    if (p->e[pos].cp == cp)
                         next[(pos + 1) / 64] |= 1ull << ((pos + 1) % 64);
                 }
             }
         }
-        nfa_closure(next, &m);
-        for (size_t w = 0; w < m.words; w++)
+        nfa_closure(next, p);
+        for (size_t w = 0; w < words; w++)
             alive |= next[w];
         if (!alive)
             return false;
@@ -370,14 +437,19 @@ static bool nfa_run(const glob_elem *e, size_t n, const lit_table *t,
         cur = next;
         next = tmp;
     }
-    return (cur[n / 64] >> (n % 64)) & 1;
+    return (cur[p->n / 64] >> (p->n % 64)) & 1;
 }
 
 bool glob_match_elems(const glob_elem *elems, size_t n, const char *subject, size_t len)
 {
+    uint64_t storage[NFA_MASKS * NFA_WORDS];
+    nfa_prog p;
+    if (n > GLOB_MAX_ELEMS)
+        return false;
     if (len == 0)
         subject = "";
-    return nfa_run(elems, n, NULL, (const unsigned char *)subject, len);
+    nfa_prog_init(&p, elems, n, NULL, storage);
+    return nfa_run(&p, (const unsigned char *)subject, len);
 }
 
 /* ---- Compilation ------------------------------------------------------------ */
@@ -540,6 +612,8 @@ void glob_free(iam_glob *g)
         return;
     pcre2_code_free(g->code);
     lit_table_free(g->lits);
+    free(g->prog);
+    free(g->masks);
     free(g->elems);
     free(g->text);
     free(g);
@@ -595,8 +669,11 @@ iam_glob *glob_compile(const char *pattern, size_t len, glob_mode mode)
 
     bool oom;
     g->lits = lit_table_build(g->elems, n, &oom);
-    if (oom)
+    g->masks = malloc(NFA_MASKS * ((n + 64) / 64) * sizeof *g->masks);
+    g->prog = malloc(sizeof *g->prog);
+    if (oom || !g->masks || !g->prog)
         goto fail;
+    nfa_prog_init(g->prog, g->elems, n, g->lits, g->masks);
     if (invalid) {
         /* PCRE2 in UTF mode cannot express a literal invalid byte. */
         g->path = PATH_ELEMS;
@@ -672,7 +749,11 @@ fail:
 
 static bool match_elems(const iam_glob *g, const char *subject, size_t len)
 {
-    return nfa_run(g->elems, g->n, g->lits, (const unsigned char *)subject, len);
+    if (!g->prog) {
+        /* Fast-path patterns build no masks; this is only for path 3. */
+        return glob_match_elems(g->elems, g->n, subject, len);
+    }
+    return nfa_run(g->prog, (const unsigned char *)subject, len);
 }
 
 static bool match_fast(const iam_glob *g, const char *subject, size_t len)
