@@ -136,5 +136,10 @@ install: all
 	install -m 755 $(REL)/iameval $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' iameval.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/iameval.pc
 
+# The CLI under valgrind on the examples, the scenario files and the corpus.
+memcheck: deps all
+	@command -v valgrind >/dev/null || (apt-get install -y -qq valgrind >/dev/null)
+	@sh tools/memcheck.sh $(REL)/iameval
+
 clean:
 	rm -rf build
