@@ -32,5 +32,7 @@ void json_write_string(FILE *f, const char *s);
 int cmd_simulate(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_test(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 #endif

@@ -16,6 +16,10 @@ static void usage(FILE *f)
           "            why each scenario was decided: layers, statements, missing keys\n"
           "  test [--junit FILE] [--sarif FILE] SUITE...\n"
           "            run suites of assertions as a CI step, with JUnit XML and SARIF reports\n"
+          "  diff [--requests FILE] [--allow-new] OLD NEW\n"
+          "            what a policy change newly allows: both setups decided on the same requests\n"
+          "  check [--type TYPE] [--format text|json|sarif] [--strict] FILE...\n"
+          "            validate policy documents: errors AWS would reject, warnings worth a look\n"
           "\n"
           "  iameval --version | --help\n"
           "Exit: 0 every expectation held, 1 a decision differed, 2 an input could not be read.\n",
@@ -43,6 +47,10 @@ int main(int argc, char **argv)
         return cmd_explain(argc - 2, argv + 2);
     if (strcmp(cmd, "test") == 0)
         return cmd_test(argc - 2, argv + 2);
+    if (strcmp(cmd, "diff") == 0)
+        return cmd_diff(argc - 2, argv + 2);
+    if (strcmp(cmd, "check") == 0)
+        return cmd_check(argc - 2, argv + 2);
     fprintf(stderr, "iameval: unknown command \"%s\"\n", cmd);
     usage(stderr);
     return EXIT_INPUT;

@@ -407,6 +407,9 @@ iam_status bundle_add_policy(policy_bundle *b, const bundle_source *src, const j
                              const iam_policy **added);
 void bundle_free(policy_bundle *b);
 
+/* The request of a loaded scenario, or NULL (with err) when its input is invalid. */
+const iam_request *scenario_request(const iam_scenario *sc, iam_error *err);
+
 /* ---- requests and scratch (request.c) ------------------------------------ */
 
 typedef enum principal_kind {

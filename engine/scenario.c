@@ -564,3 +564,13 @@ iam_status iam_scenario_explain(const iam_scenario *scenario, iam_scratch *scrat
         return error_set(err, IAM_ERR_ARGUMENT, "", NULL, "", "explanation is NULL");
     return scenario_decide(scenario, scratch, decision, explanation, err);
 }
+
+const iam_request *scenario_request(const iam_scenario *sc, iam_error *err)
+{
+    if (sc->load_status != IAM_OK) {
+        if (err)
+            *err = sc->load_error;
+        return NULL;
+    }
+    return &sc->request;
+}

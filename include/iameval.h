@@ -339,6 +339,49 @@ IAM_API iam_status iam_scenario_explain(const iam_scenario *scenario, iam_scratc
                                         iam_error *err);
 
 /* ------------------------------------------------------------------------ */
+/* Newly granted access: iameval diff                                        */
+/* ------------------------------------------------------------------------ */
+
+/* Two setups (each a JSON object with a scenario's policy fields, policies
+ * inline or {"file": ...} references, and optionally "request" with a
+ * "principal"), decided on the same requests; the requests whose decision
+ * changed are kept, newly allowed first. Without a request file the requests
+ * are generated from both setups' statements: every action of the shipped AWS
+ * action catalog that an Action pattern (or a NotAction complement) can
+ * match, resources instantiated from the Resource patterns, and contexts
+ * drawn from the condition values. That is a thorough sample, not a proof. */
+typedef struct iam_diff iam_diff;
+
+typedef struct iam_diff_options {
+    const char *principal;      /* the caller; NULL: OLD's (or NEW's) "request.principal",
+                                   else arn:aws:sts::111122223333:assumed-role/iameval-diff/session */
+    const char *requests_path;  /* JSONL of {"request": {...}} lines to use instead; NULL: generate */
+    size_t max_requests;        /* bound on generated requests; 0: 2,000,000 */
+} iam_diff_options;
+
+IAM_API iam_status iam_diff_run(iam_diff **out, const char *old_path, const char *new_path,
+                                const iam_diff_options *options, const iam_limits *limits,
+                                iam_error *err);
+IAM_API void iam_diff_free(iam_diff *diff);
+
+IAM_API size_t iam_diff_request_count(const iam_diff *diff);   /* requests decided */
+IAM_API int iam_diff_truncated(const iam_diff *diff);          /* max_requests was reached */
+IAM_API const char *iam_diff_principal(const iam_diff *diff);
+
+typedef struct iam_diff_change {
+    iam_decision before, after;
+    const char *action;
+    const char *resource;
+    const char *context_json;   /* the request's context as a JSON object; valid until the
+                                   next iam_diff_change_get on this diff */
+} iam_diff_change;
+
+/* Changes in report order: newly allowed, then newly denied, then one kind of
+ * deny turned into the other; by action and resource within each. */
+IAM_API size_t iam_diff_change_count(const iam_diff *diff);
+IAM_API iam_status iam_diff_change_get(iam_diff *diff, size_t i, iam_diff_change *out);
+
+/* ------------------------------------------------------------------------ */
 /* Batches (shared/conformance/FORMAT.md, section Batches)                   */
 /* ------------------------------------------------------------------------ */
 
@@ -380,6 +423,71 @@ typedef struct iam_batch_result {
  * Allocates nothing. */
 IAM_API iam_status iam_batch_decide(const iam_batch_setup *setup, const char *line, size_t len,
                                     iam_batch_reader *reader, iam_batch_result *out);
+
+/* ------------------------------------------------------------------------ */
+/* Policy validation                                                         */
+/* ------------------------------------------------------------------------ */
+
+/* iam_policy_check reports what is wrong with one policy document, as a
+ * list of findings for a validator in CI (`iameval check`):
+ *  - errors: the document would be rejected (the first error that
+ *    iam_policy_parse reports, with a stable code derived from the rule it
+ *    breaks); a document with an error gets no warnings;
+ *  - warnings, on a valid document: size over AWS's quota for its type,
+ *    risky grants, and names no AWS service defines, checked against the
+ *    catalog of actions and condition keys built into the library (dated by
+ *    iam_catalog_date).
+ * Codes and meanings are listed by iam_check_rules and in README.md. */
+
+typedef enum iam_severity {
+    IAM_SEVERITY_ERROR = 0,
+    IAM_SEVERITY_WARNING = 1
+} iam_severity;
+
+/* One finding; its strings belong to the iam_findings it came from and
+ * live until iam_findings_free. */
+typedef struct iam_finding {
+    iam_severity severity;
+    const char *code;       /* stable, e.g. "E-EFFECT", "W-ACTION-UNKNOWN" */
+    const char *file;       /* the source_name given to the check, or "" */
+    uint32_t line;          /* 1-based; 0 when the finding has no position */
+    uint32_t column;        /* 1-based, in characters */
+    const char *path;       /* JSON path of the element, e.g. "$.Statement[0].Action[2]", or "" */
+    const char *message;    /* one line (control characters escaped), valid UTF-8 */
+} iam_finding;
+
+/* A finding code: its identifier, severity and one-line summary. */
+typedef struct iam_check_rule {
+    const char *code;
+    iam_severity severity;
+    const char *summary;
+} iam_check_rule;
+
+typedef struct iam_findings iam_findings;
+
+/* Checks the policy text[0..len) as a policy of the given type. Returns
+ * IAM_OK with *out holding the findings (none for a clean policy), whether
+ * or not the document is valid; it fails only for IAM_ERR_ARGUMENT (out or
+ * text NULL, unknown type) and IAM_ERR_NOMEM, with *out NULL. Findings are
+ * in document order. source_name (may be NULL) is the finding's file;
+ * limits as for iam_policy_parse (NULL: defaults). Thread-safe: the catalog
+ * is constant data. */
+IAM_API iam_status iam_policy_check(iam_findings **out, const char *text, size_t len,
+                                    iam_policy_type type, const char *source_name,
+                                    const iam_limits *limits, iam_error *err);
+IAM_API void iam_findings_free(iam_findings *findings);
+
+IAM_API size_t iam_findings_count(const iam_findings *findings);
+IAM_API size_t iam_findings_error_count(const iam_findings *findings);
+/* Fills *out with the i-th finding (i < count); IAM_ERR_ARGUMENT otherwise. */
+IAM_API iam_status iam_findings_get(const iam_findings *findings, size_t i, iam_finding *out);
+
+/* Every code iam_policy_check can report, errors first; *count receives the
+ * number of entries. Static data, never NULL. */
+IAM_API const iam_check_rule *iam_check_rules(size_t *count);
+
+/* The date of AWS's data behind the built-in catalog, "YYYY-MM-DD". */
+IAM_API const char *iam_catalog_date(void);
 
 #ifdef __cplusplus
 }

@@ -139,5 +139,21 @@ assert res[0]["ruleId"] == "decision-mismatch" and "expected allowed, got explic
 PY
 expect_exit 2 "test without expect" "$bin" test "$tmp/noexpect.json"
 
+# iameval diff: the newly allowed requests of a known change, found in advance.
+expect_exit 1 "diff finds new access" "$bin" diff tests/repo/diff/before.json tests/repo/diff/after.json
+if diff -u tests/repo/diff/expected.txt "$tmp/out" >"$tmp/d"; then ok; else bad "diff output differs from tests/repo/diff/expected.txt"; head -20 "$tmp/d"; fi
+expect_exit 0 "diff --allow-new" "$bin" diff --allow-new tests/repo/diff/before.json tests/repo/diff/after.json
+expect_exit 0 "diff reversed: only newly denied" "$bin" diff tests/repo/diff/after.json tests/repo/diff/before.json
+contains "$tmp/out" "0 newly allowed, 11 newly denied" "reversed diff summary"
+contains "$tmp/out" "NEWLY DENIED   s3:PutObject arn:aws:s3:::artifacts/releases/x (allowed -> implicitDeny)" "reversed diff line"
+expect_exit 0 "diff of a setup with itself" "$bin" diff tests/repo/diff/before.json tests/repo/diff/before.json
+contains "$tmp/out" "0 newly allowed, 0 newly denied, 0 other changes" "no change"
+expect_exit 1 "diff --requests" "$bin" diff --requests tests/repo/diff/requests.jsonl tests/repo/diff/before.json tests/repo/diff/after.json
+contains "$tmp/out" "2 newly allowed, 0 newly denied, 0 other changes, of 4 requests" "diff --requests summary"
+contains "$tmp/out" 'NEWLY ALLOWED  lambda:UpdateFunctionCode arn:aws:lambda:eu-west-1:111122223333:function:app-api (implicitDeny -> allowed) context {"aws:RequestedRegion":"us-east-1"}' "diff --requests line"
+expect_exit 1 "diff --format json" "$bin" diff --format json tests/repo/diff/before.json tests/repo/diff/after.json
+python3 -c "import json,sys; rows=[json.loads(l) for l in open('$tmp/out')]; assert len(rows)==11 and all(r['change']=='newly-allowed' for r in rows)" && ok || bad "diff json rows"
+expect_exit 2 "diff of a missing setup" "$bin" diff tests/repo/diff/before.json "$tmp/nope.json"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
