@@ -11,7 +11,9 @@ struct arena_chunk {
     alignas(max_align_t) unsigned char data[];
 };
 
-enum { ARENA_MIN_CHUNK = 16 * 1024 };
+/* Small first chunk: a set may hold thousands of small policies, each with
+ * its own arena; chunks then double. */
+enum { ARENA_MIN_CHUNK = 1024 };
 
 void arena_init(arena *a)
 {

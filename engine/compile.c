@@ -664,6 +664,46 @@ void iam_policy_free(iam_policy *policy)
     free(policy);
 }
 
+/* Copies every string the document points at into the policy's arena, so
+ * the compiled policy no longer needs the JSON document it was read from. */
+static bool intern_value(arena *a, doc_value *v)
+{
+    if (v->text == NULL)
+        return true;
+    char *copy = arena_strndup(a, v->text, v->len);
+    v->text = copy;
+    return copy != NULL;
+}
+
+static bool intern_list(arena *a, doc_list *l)
+{
+    for (size_t i = 0; i < l->count; i++)
+        if (!intern_value(a, &l->items[i]))
+            return false;
+    return true;
+}
+
+static bool intern_document(arena *a, doc_policy *doc)
+{
+    for (size_t i = 0; i < doc->statement_count; i++) {
+        doc_statement *st = &doc->statements[i];
+        if (!intern_value(a, &st->sid) || !intern_list(a, &st->actions) || !intern_list(a, &st->resources))
+            return false;
+        for (int k = 0; k < 4; k++)
+            if (!intern_list(a, &st->principal.lists[k]))
+                return false;
+        for (size_t c = 0; c < st->condition_count; c++) {
+            doc_condition_op *op = &st->conditions[c];
+            if (!intern_value(a, &op->op))
+                return false;
+            for (size_t k = 0; k < op->key_count; k++)
+                if (!intern_value(a, &op->keys[k].key) || !intern_list(a, &op->keys[k].values))
+                    return false;
+        }
+    }
+    return true;
+}
+
 static bool valid_type(iam_policy_type type)
 {
     return (unsigned)type <= IAM_POLICY_RCP;
@@ -687,6 +727,8 @@ iam_status policy_from_json(iam_policy **out, const json_value *root, iam_policy
     arena_init(&scratch);
     doc_policy doc;
     iam_status s = doc_load(&doc, root, type, file, path_prefix, limits, &scratch, err);
+    if (s == IAM_OK && !intern_document(&p->arena, &doc))
+        s = error_set(err, IAM_ERR_NOMEM, file, NULL, "", "out of memory");
     if (s == IAM_OK)
         s = policy_compile(p, &doc, file, path_prefix, limits, err);
     arena_release(&scratch);
@@ -722,12 +764,9 @@ iam_status iam_policy_parse(iam_policy **out, const char *text, size_t len,
     if (doc == NULL)
         return error_set(err, IAM_ERR_JSON, source_name, &je.pos, "", "%s", je.message);
     iam_status s = policy_from_json(out, json_doc_root(doc), type, source_name, "$", limits, err);
-    if (s != IAM_OK) {
-        json_doc_free(doc);
-        return s;
-    }
-    (*out)->json = doc;
-    return IAM_OK;
+    /* The compiled policy holds copies of what it needs. */
+    json_doc_free(doc);
+    return s;
 }
 
 iam_status file_read_all(const char *path, size_t max, char **out, size_t *out_len, iam_error *err)

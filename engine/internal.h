@@ -265,7 +265,7 @@ iam_status policy_compile(iam_policy *policy, const doc_policy *doc, const char 
 
 /* Parses a policy from a JSON value that belongs to a larger document (a
  * scenario file): positions and paths are those of the file. The policy
- * borrows `root`'s document: keep it alive as long as the policy. */
+ * copies what it needs: `root`'s document may be freed afterwards. */
 iam_status policy_from_json(iam_policy **out, const json_value *root, iam_policy_type type,
                             const char *file, const char *path_prefix,
                             const iam_limits *limits, iam_error *err);
@@ -452,6 +452,12 @@ struct iam_scratch {
     uint32_t generation;
     char derived_arn[512];   /* aws:PrincipalArn of a session */
     iam_str derived_values[3];
+    uint64_t derived_hashes[3];  /* of the derived keys' names, computed once */
+    /* The last request's principal: a run of requests by one caller parses it once. */
+    char *last_principal;
+    size_t last_principal_len;
+    size_t last_principal_cap;
+    principal_info cached_principal;   /* its parse, pointing into last_principal */
     glob_elem *elems;        /* patterns built from templates */
     size_t elem_cap;
     glob_piece *pieces;

@@ -91,8 +91,8 @@ bool lit_equal_fold(const char *a, size_t alen, const char *b, size_t blen);
  * (size_t)-1 when it would not fit. Folding may change a character's byte
  * length, so callers size out generously (4 * len is always enough). */
 size_t lit_fold(const char *s, size_t len, char *out, size_t cap);
-/* Hash of the folded form (FNV-1a over folded code points), equal for any two
- * strings that lit_equal_fold calls equal. Used for context-key lookup. */
+/* Hash of the folded form (its UTF-8 bytes, eight at a time), equal for any
+ * two strings that lit_equal_fold calls equal. Used for context-key lookup. */
 uint64_t lit_hash_fold(const char *s, size_t len);
 
 #endif

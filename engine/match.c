@@ -50,6 +50,7 @@ typedef struct lit_table {
 
 struct iam_glob {
     uint8_t path;              /* enum glob_path */
+    uint8_t mode;              /* glob_mode, to rebuild elements on demand */
     bool exact;
     bool jit;
     char *text;                /* the pattern as given, for exact/prefix */
@@ -619,6 +620,13 @@ void glob_free(iam_glob *g)
     free(g);
 }
 
+/* Exact and prefix patterns are matched by their text alone. */
+static void drop_elements(iam_glob *g)
+{
+    free(g->elems);
+    g->elems = NULL;
+}
+
 iam_glob *glob_compile(const char *pattern, size_t len, glob_mode mode)
 {
     if (len == 0)
@@ -649,9 +657,11 @@ iam_glob *glob_compile(const char *pattern, size_t len, glob_mode mode)
     }
     g->exact = wild == 0;
 
+    g->mode = (uint8_t)mode;
     if (g->exact) {
         /* Decoding is injective, so equal code points means equal bytes. */
         g->path = PATH_EXACT;
+        drop_elements(g);
         return g;
     }
     if (wild == 1 && !invalid && g->elems[n - 1].kind == GLOB_ANY_RUN &&
@@ -664,6 +674,7 @@ iam_glob *glob_compile(const char *pattern, size_t len, glob_mode mode)
         g->prefix_len = len;
         while (g->prefix_len > 0 && pattern[g->prefix_len - 1] == '*')
             g->prefix_len--;
+        drop_elements(g);
         return g;
     }
 
@@ -753,8 +764,16 @@ fail:
 static bool match_elems(const iam_glob *g, const char *subject, size_t len)
 {
     if (!g->prog) {
-        /* Fast-path patterns build no masks; this is only for path 3. */
-        return glob_match_elems(g->elems, g->n, subject, len);
+        /* Fast-path patterns keep no elements (a set holds tens of
+         * thousands of them); only the forced path 3 of tests comes here,
+         * and rebuilds them. */
+        glob_elem *e = malloc((g->text_len ? g->text_len : 1) * sizeof *e);
+        if (e == NULL)
+            return false;
+        size_t n = collapse_runs(e, glob_parse(g->text, g->text_len, (glob_mode)g->mode, e, g->text_len));
+        bool r = glob_match_elems(e, n, subject, len);
+        free(e);
+        return r;
     }
     return nfa_run(g->prog, (const unsigned char *)subject, len);
 }

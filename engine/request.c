@@ -6,6 +6,9 @@
 
 #include "internal.h"
 
+/* The keys derived from the principal [V-D]. */
+static const char *const derived_keys[3] = {"aws:PrincipalArn", "aws:PrincipalAccount", "aws:username"};
+
 static bool digits12(const char *s, size_t len)
 {
     if (len != 12)
@@ -126,11 +129,15 @@ iam_status iam_scratch_create(iam_scratch **out, const iam_limits *limits)
     s->pieces = malloc(s->piece_cap * sizeof *s->pieces);
     s->glob = glob_scratch_create();
     s->generation = 1;
+    for (int i = 0; i < 3; i++)
+        s->derived_hashes[i] = lit_hash_fold(derived_keys[i], strlen(derived_keys[i]));
+    s->last_principal_cap = 2048;
+    s->last_principal = malloc(s->last_principal_cap);
     s->candidate_cap = 1u << 15;
     s->candidates = malloc(s->candidate_cap * sizeof *s->candidates);
     s->candidates_tmp = malloc(s->candidate_cap * sizeof *s->candidates_tmp);
     if (s->slots == NULL || s->elems == NULL || s->pieces == NULL || s->glob == NULL ||
-        s->candidates == NULL || s->candidates_tmp == NULL) {
+        s->candidates == NULL || s->candidates_tmp == NULL || s->last_principal == NULL) {
         iam_scratch_free(s);
         return IAM_ERR_NOMEM;
     }
@@ -147,6 +154,7 @@ void iam_scratch_free(iam_scratch *scratch)
     free(scratch->pieces);
     free(scratch->candidates);
     free(scratch->candidates_tmp);
+    free(scratch->last_principal);
     glob_scratch_free(scratch->glob);
     free(scratch);
 }
@@ -177,10 +185,11 @@ ctx_lookup context_get(const iam_scratch *scratch, const char *key, size_t key_l
     return r;
 }
 
-static void put_derived(iam_scratch *s, const char *key, iam_str value, int index)
+static void put_derived(iam_scratch *s, iam_str value, int index)
 {
+    const char *key = derived_keys[index];
     size_t len = strlen(key);
-    uint64_t h = lit_hash_fold(key, len);
+    uint64_t h = s->derived_hashes[index];
     ctx_slot *slot = find_slot(s, key, len, h);
     if (slot->generation == s->generation)
         return;   /* a key given in the context wins [V-D] */
@@ -215,9 +224,43 @@ static bool valid_resource(iam_str r)
     return colons >= 5;
 }
 
+/* Moves the views of p from the string at `from` to the same bytes at `to`. */
+static void rebase_principal(principal_info *p, const char *from, const char *to)
+{
+    iam_str *views[5] = {&p->arn, &p->partition, &p->account, &p->name, &p->role_path};
+    for (int i = 0; i < 5; i++)
+        if (views[i]->ptr != NULL)
+            views[i]->ptr = to + (views[i]->ptr - from);
+}
+
+/* Parses the principal, or reuses the parse of the previous request when the
+ * caller is the same (the common case in batches). The cached parse points
+ * into the scratch's own copy of the string, and is moved onto this
+ * request's string, so nothing refers to an earlier request's memory. */
+static bool prepare_principal(const iam_request *req, iam_scratch *s)
+{
+    const iam_str *pr = &req->principal;
+    if (s->last_principal_len != 0 && pr->len == s->last_principal_len &&
+        memcmp(pr->ptr, s->last_principal, pr->len) == 0) {
+        s->principal = s->cached_principal;
+        rebase_principal(&s->principal, s->last_principal, pr->ptr);
+        return true;
+    }
+    s->last_principal_len = 0;
+    if (!principal_parse(pr->ptr, pr->len, &s->principal))
+        return false;
+    if (pr->len > 0 && pr->len <= s->last_principal_cap) {
+        memcpy(s->last_principal, pr->ptr, pr->len);
+        s->last_principal_len = pr->len;
+        s->cached_principal = s->principal;
+        rebase_principal(&s->cached_principal, pr->ptr, s->last_principal);
+    }
+    return true;
+}
+
 iam_status request_prepare(const iam_request *req, iam_scratch *s, iam_error *err)
 {
-    if (req->principal.ptr == NULL || !principal_parse(req->principal.ptr, req->principal.len, &s->principal))
+    if (req->principal.ptr == NULL || !prepare_principal(req, s))
         return bad_request(err, "unrecognised principal \"%.*s\": expected an IAM user, role, role session, "
                                 "federated user or root ARN, or a service principal name [E-I1]",
                            req->principal.ptr, req->principal.len);
@@ -281,9 +324,9 @@ iam_status request_prepare(const iam_request *req, iam_scratch *s, iam_error *er
         }
     }
     if (arn.ptr != NULL)
-        put_derived(s, "aws:PrincipalArn", arn, 0);
-    put_derived(s, "aws:PrincipalAccount", p->account, 1);
+        put_derived(s, arn, 0);
+    put_derived(s, p->account, 1);
     if (p->kind == PK_USER)
-        put_derived(s, "aws:username", p->name, 2);
+        put_derived(s, p->name, 2);
     return IAM_OK;
 }
