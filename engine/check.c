@@ -755,9 +755,11 @@ iam_status iam_policy_check(iam_findings **out, const char *text, size_t len, ia
         c.type = type;
         arena_init(&c.scratch);
         doc_policy doc;
-        /* The document loaded once already, so this cannot fail but for
-         * memory. */
-        if (doc_load(&doc, json_doc_root(policy->json), type, source_name, "$", limits, &c.scratch, NULL) != IAM_OK) {
+        /* The document parsed and loaded once already (the compiled policy
+         * keeps no JSON), so this cannot fail but for memory. */
+        json_doc *json = json_parse(text, len, 1, limits->max_depth, NULL);
+        if (json == NULL ||
+            doc_load(&doc, json_doc_root(json), type, source_name, "$", limits, &c.scratch, NULL) != IAM_OK) {
             fs->nomem = true;
         } else {
             c.doc = &doc;
@@ -766,6 +768,7 @@ iam_status iam_policy_check(iam_findings **out, const char *text, size_t len, ia
                 check_statement(&c, si);
         }
         arena_release(&c.scratch);
+        json_doc_free(json);
         iam_policy_free(policy);
     }
     if (fs->nomem) {

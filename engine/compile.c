@@ -46,6 +46,12 @@ typedef struct compiler {
     const char *prefix;
     const iam_limits *limits;
     iam_error *err;
+    /* Where the element being compiled stands; the JSON path is only
+     * formatted when an error needs it (compiling must not printf per value). */
+    size_t where_stmt;
+    const char *where_parts[3];
+    const doc_list *where_list;
+    size_t where_index;
     char path[256];
 } compiler;
 
@@ -54,19 +60,34 @@ static iam_status nomem(compiler *c)
     return error_set(c->err, IAM_ERR_NOMEM, c->file, NULL, "", "out of memory");
 }
 
-/* JSON path of a statement element value, e.g. $.Statement[2].Action[0]. */
-static const char *element_path(compiler *c, size_t stmt, const char *element,
-                                const doc_list *list, size_t index)
+/* Notes which element is being compiled: Statement[stmt].a.b.c[index]. */
+static void set_where(compiler *c, size_t stmt, const char *a, const char *b, const char *cc,
+                      const doc_list *list, size_t index)
 {
-    int n = snprintf(c->path, sizeof c->path, "%s.Statement", c->prefix);
-    if (n < 0 || (size_t)n >= sizeof c->path)
-        return c->path;
-    if (c->doc->statement_is_array)
-        n += snprintf(c->path + n, sizeof c->path - (size_t)n, "[%zu]", stmt);
-    if (element != NULL && (size_t)n < sizeof c->path)
-        n += snprintf(c->path + n, sizeof c->path - (size_t)n, ".%s", element);
-    if (list != NULL && list->is_array && (size_t)n < sizeof c->path)
-        snprintf(c->path + n, sizeof c->path - (size_t)n, "[%zu]", index);
+    c->where_stmt = stmt;
+    c->where_parts[0] = a;
+    c->where_parts[1] = b;
+    c->where_parts[2] = cc;
+    c->where_list = list;
+    c->where_index = index;
+}
+
+/* JSON path of the element set_where noted, e.g. $.Statement[2].Action[0]. */
+static const char *where(compiler *c)
+{
+    size_t n = 0, cap = sizeof c->path;
+    int k = snprintf(c->path, cap, "%s.Statement", c->prefix);
+    n = k < 0 ? 0 : (size_t)k;
+    if (n < cap && c->doc->statement_is_array) {
+        k = snprintf(c->path + n, cap - n, "[%zu]", c->where_stmt);
+        n += k < 0 ? 0 : (size_t)k;
+    }
+    for (int i = 0; i < 3 && c->where_parts[i] != NULL && n < cap; i++) {
+        k = snprintf(c->path + n, cap - n, ".%s", c->where_parts[i]);
+        n += k < 0 ? 0 : (size_t)k;
+    }
+    if (n < cap && c->where_list != NULL && c->where_list->is_array)
+        snprintf(c->path + n, cap - n, "[%zu]", c->where_index);
     return c->path;
 }
 
@@ -82,11 +103,11 @@ static unsigned count_wildcards(const char *s, size_t len)
 static iam_status check_pattern_limits(compiler *c, const doc_value *v, const char *what)
 {
     if (v->len > c->limits->max_pattern_bytes)
-        return error_set(c->err, IAM_ERR_LIMIT, c->file, &v->pos, c->path,
+        return error_set(c->err, IAM_ERR_LIMIT, c->file, &v->pos, where(c),
                          "%s is %zu bytes, more than the limit of %u", what, v->len,
                          (unsigned)c->limits->max_pattern_bytes);
     if (count_wildcards(v->text, v->len) > c->limits->max_wildcards)
-        return error_set(c->err, IAM_ERR_LIMIT, c->file, &v->pos, c->path,
+        return error_set(c->err, IAM_ERR_LIMIT, c->file, &v->pos, where(c),
                          "%s has more than %u wildcards", what, (unsigned)c->limits->max_wildcards);
     return IAM_OK;
 }
@@ -112,7 +133,7 @@ static iam_status compile_action(compiler *c, size_t si, const doc_list *list, s
                                  action_pattern *out)
 {
     const doc_value *v = &list->items[i];
-    element_path(c, si, c->doc->statements[si].present & EL_NOT_ACTION ? "NotAction" : "Action", list, i);
+    set_where(c, si, c->doc->statements[si].present & EL_NOT_ACTION ? "NotAction" : "Action", NULL, NULL, list, i);
     iam_status s = check_pattern_limits(c, v, "action pattern");
     if (s != IAM_OK)
         return s;
@@ -125,10 +146,10 @@ static iam_status compile_action(compiler *c, size_t si, const doc_list *list, s
     const char *colon = memchr(v->text, ':', v->len);
     size_t prefix_len = colon ? (size_t)(colon - v->text) : 0;
     if (colon == NULL || prefix_len == 0 || prefix_len + 1 == v->len)
-        return error_set(c->err, IAM_ERR_POLICY, c->file, &v->pos, c->path,
+        return error_set(c->err, IAM_ERR_POLICY, c->file, &v->pos, where(c),
                          "action \"%s\" must be \"*\" or \"service:Action\" [M-A1]", v->text);
     if (count_wildcards(v->text, prefix_len))
-        return error_set(c->err, IAM_ERR_POLICY, c->file, &v->pos, c->path,
+        return error_set(c->err, IAM_ERR_POLICY, c->file, &v->pos, where(c),
                          "action \"%s\" has a wildcard in its service prefix [M-A1]", v->text);
     size_t folded_len;
     char *folded = fold_copy(&c->policy->arena, v->text, v->len, &folded_len);
@@ -162,7 +183,8 @@ static iam_status compile_resource(compiler *c, size_t si, const doc_list *list,
                                    resource_pattern *out)
 {
     const doc_value *v = &list->items[i];
-    element_path(c, si, c->doc->statements[si].present & EL_NOT_RESOURCE ? "NotResource" : "Resource", list, i);
+    set_where(c, si, c->doc->statements[si].present & EL_NOT_RESOURCE ? "NotResource" : "Resource", NULL, NULL,
+              list, i);
     iam_status s = check_pattern_limits(c, v, "resource pattern");
     if (s != IAM_OK)
         return s;
@@ -174,14 +196,14 @@ static iam_status compile_resource(compiler *c, size_t si, const doc_list *list,
         return IAM_OK;
     }
     if (v->len < 4 || memcmp(v->text, "arn:", 4) != 0)
-        return error_set(c->err, IAM_ERR_POLICY, c->file, &v->pos, c->path,
+        return error_set(c->err, IAM_ERR_POLICY, c->file, &v->pos, where(c),
                          "resource \"%s\" must be \"*\" or an ARN starting with \"arn:\" [M-R2]", v->text);
     unsigned colons = colon_count(v->text, v->len);
     const char *text = v->text;
     size_t len = v->len;
     if (colons < 5) {
         if (c->policy->type == IAM_POLICY_SESSION)
-            return error_set(c->err, IAM_ERR_POLICY, c->file, &v->pos, c->path,
+            return error_set(c->err, IAM_ERR_POLICY, c->file, &v->pos, where(c),
                              "resource \"%s\" is an incomplete ARN, which session policies reject [G-T4]",
                              v->text);
         /* [M-R3]: "arn:aws:sqs" behaves as "arn:aws:sqs:*:*:*". */
@@ -326,7 +348,7 @@ static iam_status classify_aws_entry(compiler *c, const doc_value *v, principal_
         out->kind = PE_NEVER;
         return IAM_OK;
     }
-    return error_set(c->err, IAM_ERR_POLICY, c->file, &v->pos, c->path,
+    return error_set(c->err, IAM_ERR_POLICY, c->file, &v->pos, where(c),
                      "\"%s\" is not a valid AWS principal: expected \"*\", an account ID, or the ARN of "
                      "an account root, user, role, role session or federated user [G-PR3]",
                      v->text);
@@ -354,9 +376,7 @@ static iam_status compile_principals(compiler *c, size_t si, const doc_statement
     for (int k = 0; k < 4; k++) {
         const doc_list *l = &p->lists[k];
         for (size_t i = 0; i < l->count; i++) {
-            char sub[64];
-            snprintf(sub, sizeof sub, "%s.%s", el, keys[k]);
-            element_path(c, si, sub, l, i);
+            set_where(c, si, el, keys[k], NULL, l, i);
             principal_entry *e = &st->principals[j++];
             const doc_value *v = &l->items[i];
             if (k == PKEY_AWS) {
@@ -443,7 +463,7 @@ static iam_status compile_condition_value(compiler *c, cond_pair *pair, const do
     out->len = (uint32_t)v->len;
     out->pos = v->pos;
     if (v->len > c->limits->max_pattern_bytes)
-        return error_set(c->err, IAM_ERR_LIMIT, c->file, &v->pos, c->path,
+        return error_set(c->err, IAM_ERR_LIMIT, c->file, &v->pos, where(c),
                          "condition value is %zu bytes, more than the limit of %u", v->len,
                          (unsigned)c->limits->max_pattern_bytes);
     if (info->variables && c->policy->version == VERSION_2012 && v->json_type == JSON_STRING) {
@@ -505,7 +525,7 @@ static iam_status compile_condition_value(compiler *c, cond_pair *pair, const do
         break;
     }
     if (bad)
-        return error_set(c->err, IAM_ERR_POLICY, c->file, &v->pos, c->path,
+        return error_set(c->err, IAM_ERR_POLICY, c->file, &v->pos, where(c),
                          "%s value \"%s\" is not %s [C-T3]", pair->op_text, v->text,
                          type_word((value_type)info->type));
     return IAM_OK;
@@ -522,16 +542,14 @@ static iam_status compile_conditions(compiler *c, size_t si, const doc_statement
     size_t j = 0;
     for (size_t i = 0; i < ds->condition_count; i++) {
         const doc_condition_op *op = &ds->conditions[i];
-        char sub[200];
-        snprintf(sub, sizeof sub, "Condition.%s", op->op.text);
-        element_path(c, si, sub, NULL, 0);
+        set_where(c, si, "Condition", op->op.text, NULL, NULL, 0);
         cond_pair proto;
         memset(&proto, 0, sizeof proto);
         if (!parse_operator(op->op.text, op->op.len, &proto))
-            return error_set(c->err, IAM_ERR_POLICY, c->file, &op->op.pos, c->path,
+            return error_set(c->err, IAM_ERR_POLICY, c->file, &op->op.pos, where(c),
                              "unknown condition operator \"%s\" [C-S2]", op->op.text);
         if (proto.base == OP_NULL && (proto.if_exists || proto.qualifier != QUAL_NONE))
-            return error_set(c->err, IAM_ERR_POLICY, c->file, &op->op.pos, c->path,
+            return error_set(c->err, IAM_ERR_POLICY, c->file, &op->op.pos, where(c),
                              "\"%s\": Null takes neither IfExists nor a set qualifier [C-S3]",
                              op->op.text);
         for (size_t k = 0; k < op->key_count; k++) {
@@ -548,9 +566,7 @@ static iam_status compile_conditions(compiler *c, size_t si, const doc_statement
                 return nomem(c);
             pair->value_count = (uint32_t)ck->values.count;
             for (size_t vi = 0; vi < ck->values.count; vi++) {
-                char sub2[400];
-                snprintf(sub2, sizeof sub2, "Condition.%s.%s", op->op.text, ck->key.text);
-                element_path(c, si, sub2, &ck->values, vi);
+                set_where(c, si, "Condition", op->op.text, ck->key.text, &ck->values, vi);
                 iam_status s = compile_condition_value(c, pair, &ck->values.items[vi], &pair->values[vi]);
                 if (s != IAM_OK)
                     return s;
@@ -659,7 +675,6 @@ void iam_policy_free(iam_policy *policy)
         return;
     for (glob_link *l = policy->globs; l != NULL; l = l->next)
         glob_free(l->glob);
-    json_doc_free(policy->json);
     arena_release(&policy->arena);
     free(policy);
 }

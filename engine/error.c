@@ -15,6 +15,32 @@ static void copy_truncated(char *dst, size_t size, const char *src)
     dst[n] = '\0';
 }
 
+static void escape_controls(char *dst, size_t size, const char *src)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)src; *p && n + 1 < size; p++) {
+        char esc[8];
+        if (*p >= 0x20 && *p != 0x7f) {
+            dst[n++] = (char)*p;
+            continue;
+        }
+        if (*p == '\n')
+            snprintf(esc, sizeof esc, "\\n");
+        else if (*p == '\t')
+            snprintf(esc, sizeof esc, "\\t");
+        else if (*p == '\r')
+            snprintf(esc, sizeof esc, "\\r");
+        else
+            snprintf(esc, sizeof esc, "\\x%02x", *p);
+        size_t m = strlen(esc);
+        if (n + m + 1 > size)
+            break;
+        memcpy(dst + n, esc, m);
+        n += m;
+    }
+    dst[n] = '\0';
+}
+
 iam_status error_set(iam_error *err, iam_status code, const char *file,
                      const json_pos *pos, const char *path, const char *fmt, ...)
 {
@@ -25,17 +51,16 @@ iam_status error_set(iam_error *err, iam_status code, const char *file,
     err->line = pos ? pos->line : 0;
     err->column = pos ? pos->column : 0;
     copy_truncated(err->path, sizeof err->path, path);
+    char raw[sizeof err->message];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
-    /* Messages quote names from the input: keep them one printable line. */
-    for (char *p = err->message; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
-    for (char *p = err->path; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
+    /* Messages and paths quote names from the input: keep them one
+     * printable line, control characters written as escapes. */
+    escape_controls(err->message, sizeof err->message, raw);
+    snprintf(raw, sizeof raw, "%s", err->path);
+    escape_controls(err->path, sizeof err->path, raw);
     return code;
 }
 

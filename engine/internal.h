@@ -249,7 +249,6 @@ typedef struct statement {
 
 struct iam_policy {
     arena arena;
-    json_doc *json;        /* keeps the strings the document points into */
     iam_policy_type type;
     policy_version version;
     const char *name;      /* source name (file) */

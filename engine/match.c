@@ -635,11 +635,21 @@ iam_glob *glob_compile(const char *pattern, size_t len, glob_mode mode)
     if (!g)
         return NULL;
     g->text = malloc(len ? len : 1);
-    g->elems = malloc((len ? len : 1) * sizeof *g->elems);
-    if (!g->text || !g->elems)
+    if (!g->text)
         goto fail;
     memcpy(g->text, pattern, len);
     g->text_len = len;
+    g->mode = (uint8_t)mode;
+    if (memchr(pattern, '*', len) == NULL && memchr(pattern, '?', len) == NULL) {
+        /* Most patterns (action names above all) have no wildcard: byte
+         * comparison, without parsing elements at all. */
+        g->exact = true;
+        g->path = PATH_EXACT;
+        return g;
+    }
+    g->elems = malloc((len ? len : 1) * sizeof *g->elems);
+    if (!g->elems)
+        goto fail;
 
     size_t n = glob_parse(pattern, len, mode, g->elems, len);
     n = collapse_runs(g->elems, n);
