@@ -73,8 +73,13 @@ bool collect_scenario_files(path_list *out, char **paths, int count)
             free(full);
         }
         closedir(d);
-        if (found.count)
-            qsort(found.items, found.count, sizeof *found.items, compare_names);
+        if (found.count == 0) {
+            /* A mistyped directory must not pass a CI run silently. */
+            fprintf(stderr, "iameval: %s: no .json or .jsonl files\n", paths[i]);
+            path_list_free(&found);
+            return false;
+        }
+        qsort(found.items, found.count, sizeof *found.items, compare_names);
         for (size_t k = 0; k < found.count; k++) {
             push(out, found.items[k]);
         }

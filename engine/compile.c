@@ -3,6 +3,8 @@
  * their literals parsed (spec 1.6 M11-M14, 2, 3). Nothing here runs per
  * request. */
 #include <errno.h>
+#include <inttypes.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -724,11 +726,39 @@ static bool valid_type(iam_policy_type type)
     return (unsigned)type <= IAM_POLICY_RCP;
 }
 
+/* The byte offset just past the last value inside v (strings counted by their
+ * decoded length): the extent of a policy embedded in a larger document. */
+static uint32_t value_end(const json_value *v)
+{
+    uint32_t end = v->pos.offset + 1;
+    if (v->type == JSON_STRING || v->type == JSON_NUMBER)
+        end = v->pos.offset + (uint32_t)v->u.text.len + 2;
+    else if (v->type == JSON_ARRAY) {
+        for (size_t i = 0; i < v->u.array.count; i++) {
+            uint32_t e = value_end(v->u.array.items[i]);
+            end = e > end ? e : end;
+        }
+    } else if (v->type == JSON_OBJECT) {
+        for (size_t i = 0; i < v->u.object.count; i++) {
+            uint32_t e = value_end(v->u.object.members[i].value);
+            end = e > end ? e : end;
+        }
+    }
+    return end;
+}
+
 iam_status policy_from_json(iam_policy **out, const json_value *root, iam_policy_type type,
                             const char *file, const char *path_prefix,
                             const iam_limits *limits, iam_error *err)
 {
     *out = NULL;
+    /* A policy inside a scenario file obeys the same size bound as one
+     * parsed on its own. */
+    size_t extent = (size_t)(value_end(root) - root->pos.offset);
+    if (extent > limits->max_document_bytes)
+        return error_set(err, IAM_ERR_LIMIT, file, &root->pos, path_prefix ? path_prefix : "$",
+                         "policy document is about %zu bytes, more than the limit of %zu", extent,
+                         limits->max_document_bytes);
     iam_policy *p = policy_new(type, file);
     const char *prefix = path_prefix ? path_prefix : "$";
     if (p != NULL && (p->path = arena_strndup(&p->arena, prefix, strlen(prefix))) == NULL) {
@@ -790,6 +820,13 @@ iam_status file_read_all(const char *path, size_t max, char **out, size_t *out_l
     FILE *f = fopen(path, "rb");
     if (f == NULL)
         return error_set(err, IAM_ERR_IO, path, NULL, "", "cannot open: %s", strerror(errno));
+    /* Refuse an oversized regular file before reading any of it. */
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (uintmax_t)st.st_size > (uintmax_t)max) {
+        fclose(f);
+        return error_set(err, IAM_ERR_LIMIT, path, NULL, "", "file is %jd bytes, more than the limit of %zu",
+                         (intmax_t)st.st_size, max);
+    }
     size_t cap = 64 * 1024, len = 0;
     char *buf = malloc(cap);
     if (buf == NULL) {

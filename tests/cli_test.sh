@@ -79,8 +79,8 @@ contains "$tmp/err" "broken.jsonl:1:" "jsonl error line"
 # Missing files and empty directories.
 expect_exit 2 "missing file" "$bin" simulate "$tmp/nope.json"
 mkdir "$tmp/empty"
-expect_exit 0 "empty directory" "$bin" simulate "$tmp/empty"
-contains "$tmp/out" "0 passed, 0 failed" "empty directory summary"
+expect_exit 2 "empty directory" "$bin" simulate "$tmp/empty"
+contains "$tmp/err" "empty: no .json or .jsonl files" "empty directory message"
 
 # explain: text and JSON.
 expect_exit 0 "explain" "$bin" explain --no-color policies/developer-boundary.json
