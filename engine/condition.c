@@ -156,6 +156,8 @@ static cmp_result compare(cond_base positive, const parsed_request *r, const con
             bool arn = positive != OP_STRING_LIKE;
             if (arn && pieces_colons(s->pieces, n) < 5)
                 return CMP_FALSE;
+            if (!arn && p->tmpl->literal_only)
+                return template_match_literal(p->tmpl, s->pieces, n, r->text, r->len) ? CMP_TRUE : CMP_FALSE;
             size_t ne = glob_parse_pieces(s->pieces, n, arn ? GLOB_ARN : GLOB_PLAIN, s->elems, s->elem_cap);
             if (ne == (size_t)-1)
                 return CMP_LIMIT;

@@ -61,6 +61,8 @@ static bool resource_pattern_matches(const resource_pattern *r, eval_state *e)
     }
     if (unresolved)
         return false;   /* [V-U2]: matches nothing, excludes nothing */
+    if (r->tmpl->literal_only)
+        return template_match_literal(r->tmpl, e->s->pieces, n, res->ptr, res->len);
     size_t ne = glob_parse_pieces(e->s->pieces, n, GLOB_RESOURCE, e->s->elems, e->s->elem_cap);
     if (ne == (size_t)-1) {
         e->limit_hit = true;

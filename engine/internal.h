@@ -126,7 +126,17 @@ typedef struct iam_template {
     tmpl_part *parts;
     uint32_t count;
     uint32_t variable_count;
+    /* The pattern text holds no wildcard, or only one '*' that ends it (the
+     * common home/${aws:username}/ and a star): after substitution it
+     * matches by comparing bytes, without building a pattern. */
+    bool literal_only;
+    bool trailing_star;
 } iam_template;
+
+/* For a template with literal_only: whether subject matches the resolved
+ * pieces (all literal but a trailing '*' piece end when trailing_star). */
+bool template_match_literal(const iam_template *t, const glob_piece *pieces, size_t n,
+                            const char *subject, size_t len);
 
 /* Splits text at its policy variables. Only text from byte `from` on is
  * scanned (Resource patterns substitute only in the sixth ARN field [V-W2]).

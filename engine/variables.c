@@ -108,8 +108,34 @@ iam_status template_parse(iam_template **out, const char *text, size_t len, size
         parts[n++] = (tmpl_part){.kind = TP_PATTERN, .text = text + run, .len = (uint32_t)(len - run)};
     t->parts = parts;
     t->count = (uint32_t)n;
+    /* The parts cover the whole text, the first ARN fields included. */
+    size_t stars = 0, qmarks = 0;
+    for (size_t i = 0; i < n; i++)
+        for (uint32_t k = 0; parts[i].kind == TP_PATTERN && k < parts[i].len; k++) {
+            stars += parts[i].text[k] == '*';
+            qmarks += parts[i].text[k] == '?';
+        }
+    const tmpl_part *last = &parts[n - 1];
+    bool ends_star = last->kind == TP_PATTERN && last->len > 0 && last->text[last->len - 1] == '*';
+    t->literal_only = qmarks == 0 && (stars == 0 || (stars == 1 && ends_star));
+    t->trailing_star = stars == 1;
     *out = t;
     return IAM_OK;
+}
+
+bool template_match_literal(const iam_template *t, const glob_piece *p, size_t n, const char *subject,
+                            size_t len)
+{
+    size_t off = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t plen = p[i].len;
+        if (t->trailing_star && i == n - 1)
+            plen--;   /* the final '*' matches whatever is left */
+        if (plen > len - off || (plen && memcmp(p[i].ptr, subject + off, plen) != 0))
+            return false;
+        off += plen;
+    }
+    return t->trailing_star || off == len;
 }
 
 size_t template_resolve(const iam_template *t, iam_scratch *scratch, bool *unresolved)
