@@ -30,6 +30,7 @@ void path_list_free(path_list *l);
 void json_write_string(FILE *f, const char *s);
 
 int cmd_simulate(int argc, char **argv);
+int cmd_batch(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 int cmd_diff(int argc, char **argv);

@@ -12,6 +12,8 @@ static void usage(FILE *f)
           "commands:\n"
           "  simulate [--format text|json] [--expect DECISION] PATH...\n"
           "            decide every scenario in PATH (files or directories)\n"
+          "  batch [--threads N] [--format jsonl] SETUP REQUESTS\n"
+          "            decide every request line of REQUESTS against one SETUP, compiled once\n"
           "  explain [--format text|json] PATH...\n"
           "            why each scenario was decided: layers, statements, missing keys\n"
           "  test [--junit FILE] [--sarif FILE] SUITE...\n"
@@ -43,6 +45,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "simulate") == 0)
         return cmd_simulate(argc - 2, argv + 2);
+    if (strcmp(cmd, "batch") == 0)
+        return cmd_batch(argc - 2, argv + 2);
     if (strcmp(cmd, "explain") == 0)
         return cmd_explain(argc - 2, argv + 2);
     if (strcmp(cmd, "test") == 0)
