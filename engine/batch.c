@@ -84,7 +84,7 @@ void iam_batch_setup_free(iam_batch_setup *setup)
  * out of its setup, which has room for one resource policy only. */
 static iam_status load_targets(iam_batch_setup *bs, const bundle_source *src, const json_value *map)
 {
-    if (map->type != JSON_OBJECT)
+    if (map->type != JV_OBJECT)
         return error_set(src->err, IAM_ERR_REQUEST, src->file, &map->pos, "$.resource_policies",
                          "must be null or an object mapping an id to a resource policy");
     size_t n = map->u.object.count;
@@ -104,7 +104,7 @@ static iam_status load_targets(iam_batch_setup *bs, const bundle_source *src, co
             s = error_set(src->err, IAM_ERR_NOMEM, src->file, NULL, "", "out of memory");
             break;
         }
-        if (m->value->type == JSON_NULL)
+        if (m->value->type == JV_NULL)
             continue;
         char suffix[200];
         snprintf(suffix, sizeof suffix, ".resource_policies.%.120s", m->key);
@@ -135,7 +135,7 @@ static iam_status compile_sets(iam_batch_setup *bs, const iam_limits *limits, ia
 static iam_status setup_fields_read(iam_batch_setup *bs, const json_value *root, const char *file,
                                     const iam_limits *limits, iam_error *err)
 {
-    if (root->type != JSON_OBJECT)
+    if (root->type != JV_OBJECT)
         return error_set(err, IAM_ERR_REQUEST, file, &root->pos, "$",
                          "a batch setup must be a JSON object of policy fields");
     /* A misspelt field would silently drop its policies: refuse it. */
@@ -154,8 +154,8 @@ static iam_status setup_fields_read(iam_batch_setup *bs, const json_value *root,
     iam_status s = bundle_load_fields(&bs->bundle, &src, root, true);
     if (s != IAM_OK)
         return s;
-    const json_value *map = json_object_get(root, "resource_policies");
-    if (map != NULL && map->type != JSON_NULL && (s = load_targets(bs, &src, map)) != IAM_OK)
+    const json_value *map = jv_get(root, "resource_policies");
+    if (map != NULL && map->type != JV_NULL && (s = load_targets(bs, &src, map)) != IAM_OK)
         return s;
     if ((s = compile_sets(bs, limits, err)) != IAM_OK)
         return s;
@@ -173,11 +173,11 @@ static iam_status setup_read(iam_batch_setup *bs, const char *text, size_t len, 
         return error_set(err, IAM_ERR_LIMIT, file, NULL, "", "setup is %zu bytes, more than the limit of %zu",
                          len, limits->max_file_bytes);
     json_error je;
-    json_doc *doc = json_parse(text, len, 1, limits->max_depth, &je);
+    json_doc *doc = jv_parse(text, len, 1, limits->max_depth, &je);
     if (doc == NULL)
         return error_set(err, IAM_ERR_JSON, file, &je.pos, "", "%s", je.message);
-    iam_status s = setup_fields_read(bs, json_doc_root(doc), file, limits, err);
-    json_doc_free(doc);
+    iam_status s = setup_fields_read(bs, jv_root(doc), file, limits, err);
+    jv_doc_free(doc);
     return s;
 }
 

@@ -28,7 +28,7 @@ void policy_cache_free(policy_cache *c)
 {
     for (size_t i = 0; i < c->count; i++) {
         iam_policy_free(c->entries[i].policy);
-        json_doc_free(c->entries[i].doc);
+        jv_doc_free(c->entries[i].doc);
         free(c->entries[i].path);
         free(c->entries[i].name);
     }
@@ -60,14 +60,14 @@ static iam_status load_reference(const bundle_source *src, const char *path, con
     if (s != IAM_OK)
         return s;
     json_error je;
-    json_doc *doc = json_parse(text, len, 1, src->limits->max_depth, &je);
+    json_doc *doc = jv_parse(text, len, 1, src->limits->max_depth, &je);
     free(text);
     if (doc == NULL)
         return error_set(src->err, IAM_ERR_JSON, path, &je.pos, "", "%s", je.message);
-    const json_value *root = json_doc_root(doc);
-    const json_value *member = root->type == JSON_OBJECT ? json_object_get(root, name) : NULL;
+    const json_value *root = jv_root(doc);
+    const json_value *member = root->type == JV_OBJECT ? jv_get(root, name) : NULL;
     if (member == NULL) {
-        json_doc_free(doc);
+        jv_doc_free(doc);
         return error_set(src->err, IAM_ERR_REQUEST, path, &root->pos, "$",
                          "no policy named \"%.100s\" in this file (expected a JSON object with that member)",
                          name);
@@ -76,7 +76,7 @@ static iam_status load_reference(const bundle_source *src, const char *path, con
     snprintf(prefix, sizeof prefix, "$.%.150s", name);
     s = policy_from_json(out, member, type, path, prefix, src->limits, src->err);
     if (s != IAM_OK) {
-        json_doc_free(doc);
+        jv_doc_free(doc);
         return s;
     }
     *doc_out = doc;
@@ -88,14 +88,14 @@ static iam_status load_reference(const bundle_source *src, const char *path, con
 static iam_status resolve_reference(const bundle_source *src, const json_value *v, const char *path_here,
                                     iam_policy_type type, const iam_policy **out)
 {
-    const json_value *file = json_object_get(v, "file"), *name = json_object_get(v, "name");
+    const json_value *file = jv_get(v, "file"), *name = jv_get(v, "name");
     for (size_t i = 0; i < v->u.object.count; i++) {
         const char *k = v->u.object.members[i].key;
         if (strcmp(k, "file") != 0 && strcmp(k, "name") != 0)
             return error_set(src->err, IAM_ERR_REQUEST, src->file, &v->u.object.members[i].key_pos, path_here,
                              "a policy reference has only \"file\" and \"name\", not \"%.100s\"", k);
     }
-    if (file->type != JSON_STRING || file->u.text.len == 0 || (name != NULL && name->type != JSON_STRING))
+    if (file->type != JV_STRING || file->u.text.len == 0 || (name != NULL && name->type != JV_STRING))
         return error_set(src->err, IAM_ERR_REQUEST, src->file, &v->pos, path_here,
                          "a policy reference is {\"file\": \"path\"} or {\"file\": \"path\", \"name\": \"member\"}");
     if (src->cache == NULL)
@@ -160,10 +160,10 @@ iam_status bundle_add_policy(policy_bundle *b, const bundle_source *src, const j
 {
     char path[256];
     join_path(path, sizeof path, src->prefix, suffix);
-    if (v->type != JSON_OBJECT)
+    if (v->type != JV_OBJECT)
         return error_set(src->err, IAM_ERR_POLICY, src->file, &v->pos, path,
                          "a %s policy must be a JSON object [G-J1]", iam_policy_type_name(type));
-    if (json_object_get(v, "file") != NULL) {
+    if (jv_get(v, "file") != NULL) {
         const iam_policy *ref;
         iam_status s = resolve_reference(src, v, path, type, &ref);
         if (s != IAM_OK)
@@ -194,7 +194,7 @@ iam_status bundle_add_policy(policy_bundle *b, const bundle_source *src, const j
 
 static bool is_null_or_absent(const json_value *v)
 {
-    return v == NULL || v->type == JSON_NULL;
+    return v == NULL || v->type == JV_NULL;
 }
 
 static iam_status load_levels(policy_bundle *b, const bundle_source *src, const json_value *v,
@@ -202,7 +202,7 @@ static iam_status load_levels(policy_bundle *b, const bundle_source *src, const 
 {
     char suffix[128];
     snprintf(suffix, sizeof suffix, ".%s", field);
-    if (v->type != JSON_ARRAY)
+    if (v->type != JV_ARRAY)
         return fail(src, &v->pos, suffix, "must be null or an array of levels, each an array of policies");
     if (v->u.array.count > src->limits->max_levels)
         return error_set(src->err, IAM_ERR_LIMIT, src->file, &v->pos, suffix,
@@ -214,7 +214,7 @@ static iam_status load_levels(policy_bundle *b, const bundle_source *src, const 
     for (size_t l = 0; l < v->u.array.count; l++) {
         const json_value *level = v->u.array.items[l];
         snprintf(suffix, sizeof suffix, ".%s[%zu]", field, l);
-        if (level->type != JSON_ARRAY)
+        if (level->type != JV_ARRAY)
             return fail(src, &level->pos, suffix, "a level must be an array of policies");
         if (level->u.array.count > src->limits->max_policies_per_layer)
             return error_set(src->err, IAM_ERR_LIMIT, src->file, &level->pos, suffix,
@@ -236,9 +236,9 @@ iam_status bundle_load_fields(policy_bundle *b, const bundle_source *src, const 
     iam_status s;
     if (b->setup == NULL && (s = iam_setup_create(&b->setup)) != IAM_OK)
         return error_set(src->err, s, src->file, NULL, "", "out of memory");
-    const json_value *ids = json_object_get(obj, "identity_policies");
+    const json_value *ids = jv_get(obj, "identity_policies");
     if (!is_null_or_absent(ids)) {
-        if (ids->type != JSON_ARRAY)
+        if (ids->type != JV_ARRAY)
             return fail(src, &ids->pos, ".identity_policies", "must be an array of policies");
         if (ids->u.array.count > src->limits->max_policies_per_layer)
             return error_set(src->err, IAM_ERR_LIMIT, src->file, &ids->pos, ".identity_policies",
@@ -258,7 +258,7 @@ iam_status bundle_load_fields(policy_bundle *b, const bundle_source *src, const 
                    {"session_policy", IAM_POLICY_SESSION},
                    {"resource_policy", IAM_POLICY_RESOURCE}};
     for (size_t i = 0; i < (resource_policy ? 3u : 2u); i++) {
-        const json_value *pv = json_object_get(obj, singles[i].field);
+        const json_value *pv = jv_get(obj, singles[i].field);
         if (is_null_or_absent(pv))
             continue;
         char suffix[64];
@@ -266,10 +266,10 @@ iam_status bundle_load_fields(policy_bundle *b, const bundle_source *src, const 
         if ((s = bundle_add_policy(b, src, pv, singles[i].type, 0, suffix, NULL)) != IAM_OK)
             return s;
     }
-    const json_value *scps = json_object_get(obj, "scps");
+    const json_value *scps = jv_get(obj, "scps");
     if (!is_null_or_absent(scps) && (s = load_levels(b, src, scps, IAM_POLICY_SCP, "scps")) != IAM_OK)
         return s;
-    const json_value *rcps = json_object_get(obj, "rcps");
+    const json_value *rcps = jv_get(obj, "rcps");
     if (!is_null_or_absent(rcps) && (s = load_levels(b, src, rcps, IAM_POLICY_RCP, "rcps")) != IAM_OK)
         return s;
     return IAM_OK;

@@ -650,7 +650,7 @@ static void check_conditions(checker *c, size_t si, const doc_statement *ds, con
                 continue;
             for (size_t vi = 0; vi < ck->values.count; vi++) {
                 const doc_value *v = &ck->values.items[vi];
-                if (v->json_type != JSON_STRING || variables_in(c, v->text, v->len) == NULL)
+                if (v->jv_type != JV_STRING || variables_in(c, v->text, v->len) == NULL)
                     continue;
                 char sub[700];
                 snprintf(sub, sizeof sub, "Condition.%s.%s", op->op.text, ck->key.text);
@@ -757,9 +757,9 @@ iam_status iam_policy_check(iam_findings **out, const char *text, size_t len, ia
         doc_policy doc;
         /* The document parsed and loaded once already (the compiled policy
          * keeps no JSON), so this cannot fail but for memory. */
-        json_doc *json = json_parse(text, len, 1, limits->max_depth, NULL);
+        json_doc *json = jv_parse(text, len, 1, limits->max_depth, NULL);
         if (json == NULL ||
-            doc_load(&doc, json_doc_root(json), type, source_name, "$", limits, &c.scratch, NULL) != IAM_OK) {
+            doc_load(&doc, jv_root(json), type, source_name, "$", limits, &c.scratch, NULL) != IAM_OK) {
             fs->nomem = true;
         } else {
             c.doc = &doc;
@@ -768,7 +768,7 @@ iam_status iam_policy_check(iam_findings **out, const char *text, size_t len, ia
                 check_statement(&c, si);
         }
         arena_release(&c.scratch);
-        json_doc_free(json);
+        jv_doc_free(json);
         iam_policy_free(policy);
     }
     if (fs->nomem) {

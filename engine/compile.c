@@ -468,7 +468,7 @@ static iam_status compile_condition_value(compiler *c, cond_pair *pair, const do
         return error_set(c->err, IAM_ERR_LIMIT, c->file, &v->pos, where(c),
                          "condition value is %zu bytes, more than the limit of %u", v->len,
                          (unsigned)c->limits->max_pattern_bytes);
-    if (info->variables && c->policy->version == VERSION_2012 && v->json_type == JSON_STRING) {
+    if (info->variables && c->policy->version == VERSION_2012 && v->jv_type == JV_STRING) {
         iam_template *t;
         if (template_parse(&t, v->text, v->len, 0, &c->policy->arena) != IAM_OK)
             return nomem(c);
@@ -731,14 +731,14 @@ static bool valid_type(iam_policy_type type)
 static uint32_t value_end(const json_value *v)
 {
     uint32_t end = v->pos.offset + 1;
-    if (v->type == JSON_STRING || v->type == JSON_NUMBER)
+    if (v->type == JV_STRING || v->type == JV_NUMBER)
         end = v->pos.offset + (uint32_t)v->u.text.len + 2;
-    else if (v->type == JSON_ARRAY) {
+    else if (v->type == JV_ARRAY) {
         for (size_t i = 0; i < v->u.array.count; i++) {
             uint32_t e = value_end(v->u.array.items[i]);
             end = e > end ? e : end;
         }
-    } else if (v->type == JSON_OBJECT) {
+    } else if (v->type == JV_OBJECT) {
         for (size_t i = 0; i < v->u.object.count; i++) {
             uint32_t e = value_end(v->u.object.members[i].value);
             end = e > end ? e : end;
@@ -805,12 +805,12 @@ iam_status iam_policy_parse(iam_policy **out, const char *text, size_t len,
                          "policy document is %zu bytes, more than the limit of %zu", len,
                          limits->max_document_bytes);
     json_error je;
-    json_doc *doc = json_parse(text, len, 1, limits->max_depth, &je);
+    json_doc *doc = jv_parse(text, len, 1, limits->max_depth, &je);
     if (doc == NULL)
         return error_set(err, IAM_ERR_JSON, source_name, &je.pos, "", "%s", je.message);
-    iam_status s = policy_from_json(out, json_doc_root(doc), type, source_name, "$", limits, err);
+    iam_status s = policy_from_json(out, jv_root(doc), type, source_name, "$", limits, err);
     /* The compiled policy holds copies of what it needs. */
-    json_doc_free(doc);
+    jv_doc_free(doc);
     return s;
 }
 

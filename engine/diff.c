@@ -133,13 +133,13 @@ static iam_status load_setup(iam_diff *d, const char *path, policy_bundle *b, js
     if (s != IAM_OK)
         return s;
     json_error je;
-    json_doc *doc = json_parse(text, len, 1, limits->max_depth, &je);
+    json_doc *doc = jv_parse(text, len, 1, limits->max_depth, &je);
     free(text);
     if (doc == NULL)
         return error_set(err, IAM_ERR_JSON, path, &je.pos, "", "%s", je.message);
     *doc_out = doc;
-    const json_value *root = json_doc_root(doc);
-    if (root->type != JSON_OBJECT)
+    const json_value *root = jv_root(doc);
+    if (root->type != JV_OBJECT)
         return error_set(err, IAM_ERR_REQUEST, path, &root->pos, "$",
                          "a setup is a JSON object with a scenario's policy fields");
     static const char *const allowed[] = {"name", "description", "request", "identity_policies",
@@ -154,10 +154,10 @@ static iam_status load_setup(iam_diff *d, const char *path, policy_bundle *b, js
             return error_set(err, IAM_ERR_REQUEST, path, &m->key_pos, "$",
                              "unknown setup field \"%.100s\" (a setup holds a scenario's policy fields)", m->key);
     }
-    const json_value *req = json_object_get(root, "request");
-    if (req != NULL && req->type == JSON_OBJECT && d->principal == NULL) {
-        const json_value *p = json_object_get(req, "principal");
-        if (p != NULL && p->type == JSON_STRING)
+    const json_value *req = jv_get(root, "request");
+    if (req != NULL && req->type == JV_OBJECT && d->principal == NULL) {
+        const json_value *p = jv_get(req, "principal");
+        if (p != NULL && p->type == JV_STRING)
             d->principal = arena_strndup(&d->arena, p->u.text.ptr, p->u.text.len);
     }
     bundle_source src = {.file = path, .prefix = "$", .limits = limits, .err = err, .cache = &d->cache};
@@ -641,8 +641,8 @@ void iam_diff_free(iam_diff *d)
     bundle_free(&d->old_b);
     bundle_free(&d->new_b);
     policy_cache_free(&d->cache);
-    json_doc_free(d->old_doc);
-    json_doc_free(d->new_doc);
+    jv_doc_free(d->old_doc);
+    jv_doc_free(d->new_doc);
     free(d->changes);
     free(d->text_buf);
     arena_release(&d->arena);

@@ -31,7 +31,7 @@ typedef struct doc_value {
     const char *text;      /* NUL-terminated; for JSON numbers the written text */
     size_t len;
     json_pos pos;
-    uint8_t json_type;     /* json_type of the source value (string, number, true, false) */
+    uint8_t jv_type;     /* jv_type of the source value (string, number, true, false) */
 } doc_value;
 
 typedef struct doc_list {

@@ -118,12 +118,12 @@ struct json_doc {
     json_value *root;
 };
 
-const json_value *json_doc_root(const json_doc *doc)
+const json_value *jv_root(const json_doc *doc)
 {
     return doc ? doc->root : NULL;
 }
 
-void json_doc_free(json_doc *doc)
+void jv_doc_free(json_doc *doc)
 {
     if (!doc)
         return;
@@ -131,9 +131,9 @@ void json_doc_free(json_doc *doc)
     arena_free(&a);
 }
 
-const json_value *json_object_get(const json_value *obj, const char *key)
+const json_value *jv_get(const json_value *obj, const char *key)
 {
-    if (!obj || obj->type != JSON_OBJECT || !key)
+    if (!obj || obj->type != JV_OBJECT || !key)
         return NULL;
     size_t len = strlen(key);
     for (size_t j = 0; j < obj->u.object.count; j++) {
@@ -575,7 +575,7 @@ static bool parse_literal(parser *p, const char *word)
     return true;
 }
 
-static json_value *new_value(parser *p, json_type type, json_pos pos)
+static json_value *new_value(parser *p, jv_type type, json_pos pos)
 {
     json_value *v = arena_alloc(p->a, sizeof *v, _Alignof(json_value));
     if (!v) {
@@ -599,7 +599,7 @@ static json_value *parse_scalar(parser *p)
         size_t len;
         if (!parse_string(p, &v, &text, &len))
             return NULL;
-        v->type = JSON_STRING;
+        v->type = JV_STRING;
         v->pos = pos;
         v->u.text.ptr = text;
         v->u.text.len = len;
@@ -607,15 +607,15 @@ static json_value *parse_scalar(parser *p)
     }
     case '-': case '0': case '1': case '2': case '3': case '4':
     case '5': case '6': case '7': case '8': case '9':
-        if (!(v = new_value(p, JSON_NUMBER, pos)))
+        if (!(v = new_value(p, JV_NUMBER, pos)))
             return NULL;
         return parse_number(p, &v->u.text.ptr, &v->u.text.len) ? v : NULL;
     case 't':
-        return parse_literal(p, "true") ? new_value(p, JSON_TRUE, pos) : NULL;
+        return parse_literal(p, "true") ? new_value(p, JV_TRUE, pos) : NULL;
     case 'f':
-        return parse_literal(p, "false") ? new_value(p, JSON_FALSE, pos) : NULL;
+        return parse_literal(p, "false") ? new_value(p, JV_FALSE, pos) : NULL;
     case 'n':
-        return parse_literal(p, "null") ? new_value(p, JSON_NULL, pos) : NULL;
+        return parse_literal(p, "null") ? new_value(p, JV_NULL, pos) : NULL;
     default:
         fail(p, p->i, "expected a value, found %s", describe(p, p->i, buf, sizeof buf));
         return NULL;
@@ -681,7 +681,7 @@ static json_value *close_container(parser *p)
     frame *f = &p->frames[p->nframes - 1];
     size_t count = p->nslots - f->base;
     const json_member *kids = p->slots + f->base;
-    json_value *v = new_value(p, f->object ? JSON_OBJECT : JSON_ARRAY, f->pos);
+    json_value *v = new_value(p, f->object ? JV_OBJECT : JV_ARRAY, f->pos);
     if (!v)
         return NULL;
     if (f->object) {
@@ -934,7 +934,7 @@ static size_t first_chunk_size(size_t len)
     return want;
 }
 
-json_doc *json_parse(const char *text, size_t len, uint32_t first_line,
+json_doc *jv_parse(const char *text, size_t len, uint32_t first_line,
                      unsigned max_depth, json_error *err)
 {
     json_error scratch;

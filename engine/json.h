@@ -26,15 +26,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum json_type {
-    JSON_NULL,
-    JSON_FALSE,
-    JSON_TRUE,
-    JSON_NUMBER,
-    JSON_STRING,
-    JSON_ARRAY,
-    JSON_OBJECT
-} json_type;
+typedef enum jv_type {
+    JV_NULL,
+    JV_FALSE,
+    JV_TRUE,
+    JV_NUMBER,
+    JV_STRING,
+    JV_ARRAY,
+    JV_OBJECT
+} jv_type;
 
 typedef struct json_pos {
     uint32_t line;
@@ -52,10 +52,10 @@ typedef struct json_member {
 } json_member;
 
 struct json_value {
-    json_type type;
+    jv_type type;
     json_pos pos;         /* position of the value's first character */
     union {
-        struct {          /* JSON_STRING: decoded UTF-8; JSON_NUMBER: text as written */
+        struct {          /* JV_STRING: decoded UTF-8; JV_NUMBER: text as written */
             const char *ptr;  /* NUL-terminated */
             size_t len;
         } text;
@@ -81,15 +81,15 @@ typedef struct json_error {
  * the line number of a JSONL line otherwise). Returns NULL with *err filled on
  * any error (err may be NULL); an allocation failure is reported as an error
  * with message "out of memory". text need not be NUL-terminated. */
-json_doc *json_parse(const char *text, size_t len, uint32_t first_line,
+json_doc *jv_parse(const char *text, size_t len, uint32_t first_line,
                      unsigned max_depth, json_error *err);
 
-const json_value *json_doc_root(const json_doc *doc);
+const json_value *jv_root(const json_doc *doc);
 
 /* Frees the document and every value in it; NULL is a no-op. */
-void json_doc_free(json_doc *doc);
+void jv_doc_free(json_doc *doc);
 
 /* The member of obj named key (exact bytes), or NULL. obj must be an object. */
-const json_value *json_object_get(const json_value *obj, const char *key);
+const json_value *jv_get(const json_value *obj, const char *key);
 
 #endif

@@ -63,28 +63,28 @@ static iam_status fail_element(loader *ld, const json_pos *pos, const char *elem
     return st;
 }
 
-static const char *json_type_word(json_type t)
+static const char *json_type_word(jv_type t)
 {
     switch (t) {
-    case JSON_NULL: return "null";
-    case JSON_FALSE:
-    case JSON_TRUE: return "a boolean";
-    case JSON_NUMBER: return "a number";
-    case JSON_STRING: return "a string";
-    case JSON_ARRAY: return "an array";
-    case JSON_OBJECT: return "an object";
+    case JV_NULL: return "null";
+    case JV_FALSE:
+    case JV_TRUE: return "a boolean";
+    case JV_NUMBER: return "a number";
+    case JV_STRING: return "a string";
+    case JV_ARRAY: return "an array";
+    case JV_OBJECT: return "an object";
     }
     return "a value";
 }
 
 static void set_value(doc_value *out, const json_value *v)
 {
-    out->json_type = (uint8_t)v->type;
+    out->jv_type = (uint8_t)v->type;
     out->pos = v->pos;
-    if (v->type == JSON_STRING || v->type == JSON_NUMBER) {
+    if (v->type == JV_STRING || v->type == JV_NUMBER) {
         out->text = v->u.text.ptr;
         out->len = v->u.text.len;
-    } else if (v->type == JSON_TRUE) {
+    } else if (v->type == JV_TRUE) {
         out->text = "true";
         out->len = 4;
     } else {
@@ -96,7 +96,7 @@ static void set_value(doc_value *out, const json_value *v)
 /* A single string. */
 static iam_status load_string(loader *ld, const json_value *v, const char *element, doc_value *out)
 {
-    if (v->type != JSON_STRING)
+    if (v->type != JV_STRING)
         return fail(ld, &v->pos, "%s must be a string", element);
     set_value(out, v);
     return IAM_OK;
@@ -109,7 +109,7 @@ static iam_status load_list(loader *ld, const json_value *v, const char *element
                             bool scalars, bool empty_ok, doc_list *out)
 {
     out->pos = v->pos;
-    out->is_array = v->type == JSON_ARRAY;
+    out->is_array = v->type == JV_ARRAY;
     size_t n = out->is_array ? v->u.array.count : 1;
     if (n == 0)
         return fail(ld, &v->pos, "%s must not be an empty list", element);
@@ -124,9 +124,9 @@ static iam_status load_list(loader *ld, const json_value *v, const char *element
     for (size_t i = 0; i < n; i++) {
         const json_value *item = out->is_array ? v->u.array.items[i] : v;
         size_t old = out->is_array ? path_push_index(ld, i) : strlen(ld->path);
-        bool ok_type = item->type == JSON_STRING ||
-                       (scalars && (item->type == JSON_NUMBER || item->type == JSON_TRUE ||
-                                    item->type == JSON_FALSE));
+        bool ok_type = item->type == JV_STRING ||
+                       (scalars && (item->type == JV_NUMBER || item->type == JV_TRUE ||
+                                    item->type == JV_FALSE));
         if (!ok_type) {
             iam_status st = fail(ld, &item->pos,
                                  scalars ? "%s values must be strings, numbers or booleans, not "
@@ -140,7 +140,7 @@ static iam_status load_list(loader *ld, const json_value *v, const char *element
             }
             return st;
         }
-        if (!empty_ok && item->type == JSON_STRING && item->u.text.len == 0)
+        if (!empty_ok && item->type == JV_STRING && item->u.text.len == 0)
             return fail(ld, &item->pos, "%s values must not be empty strings", element);
         set_value(&out->items[i], item);
         path_pop(ld, old);
@@ -160,7 +160,7 @@ static iam_status load_principal(loader *ld, const json_value *v, const char *el
 {
     memset(out, 0, sizeof *out);
     out->pos = v->pos;
-    if (v->type == JSON_STRING) {
+    if (v->type == JV_STRING) {
         if (v->u.text.len == 1 && v->u.text.ptr[0] == '*') {
             out->star = true;
             return IAM_OK;
@@ -168,7 +168,7 @@ static iam_status load_principal(loader *ld, const json_value *v, const char *el
         return fail(ld, &v->pos, "%s must be \"*\" or an object such as {\"AWS\": ...} [G-PR1]",
                     element);
     }
-    if (v->type != JSON_OBJECT)
+    if (v->type != JV_OBJECT)
         return fail(ld, &v->pos, "%s must be \"*\" or an object [G-PR1]", element);
     if (v->u.object.count == 0)
         return fail(ld, &v->pos, "%s must not be an empty object [G-PR2]", element);
@@ -208,7 +208,7 @@ static iam_status load_principal(loader *ld, const json_value *v, const char *el
 static iam_status load_condition(loader *ld, const json_value *v, doc_statement *st)
 {
     st->condition_pos = v->pos;
-    if (v->type != JSON_OBJECT)
+    if (v->type != JV_OBJECT)
         return fail(ld, &v->pos, "Condition must be an object, not %s", json_type_word(v->type));
     size_t n = v->u.object.count;
     st->conditions = n ? arena_calloc(ld->arena, n, sizeof *st->conditions) : NULL;
@@ -222,8 +222,8 @@ static iam_status load_condition(loader *ld, const json_value *v, doc_statement 
         op->op.text = m->key;
         op->op.len = m->key_len;
         op->op.pos = m->key_pos;
-        op->op.json_type = JSON_STRING;
-        if (m->value->type != JSON_OBJECT)
+        op->op.jv_type = JV_STRING;
+        if (m->value->type != JV_OBJECT)
             return fail(ld, &m->value->pos, "condition operator %s must map to an object of keys [C-S1]",
                         m->key);
         size_t kn = m->value->u.object.count;
@@ -240,10 +240,10 @@ static iam_status load_condition(loader *ld, const json_value *v, doc_statement 
             ck->key.text = km->key;
             ck->key.len = km->key_len;
             ck->key.pos = km->key_pos;
-            ck->key.json_type = JSON_STRING;
+            ck->key.jv_type = JV_STRING;
             if (km->key_len == 0)
                 return fail(ld, &km->key_pos, "%s", "condition key name must not be empty [C-S1]");
-            if (km->value->type == JSON_ARRAY && km->value->u.array.count == 0)
+            if (km->value->type == JV_ARRAY && km->value->u.array.count == 0)
                 return fail(ld, &km->value->pos, "condition key %s has an empty list of values [C-S1]",
                             km->key);
             iam_status s = load_list(ld, km->value, "condition", true, true, &ck->values);
@@ -367,7 +367,7 @@ static iam_status load_statement(loader *ld, const json_value *v, doc_statement 
 {
     memset(st, 0, sizeof *st);
     st->pos = v->pos;
-    if (v->type != JSON_OBJECT)
+    if (v->type != JV_OBJECT)
         return fail(ld, &v->pos, "a statement must be an object, not %s [G-P4]", json_type_word(v->type));
     bool effect_seen = false;
     for (size_t i = 0; i < v->u.object.count; i++) {
@@ -383,7 +383,7 @@ static iam_status load_statement(loader *ld, const json_value *v, doc_statement 
         iam_status s = IAM_OK;
         const json_value *mv = m->value;
         if (strcmp(el->name, "Effect") == 0) {
-            if (mv->type != JSON_STRING)
+            if (mv->type != JV_STRING)
                 return fail(ld, &mv->pos, "%s", "Effect must be the string \"Allow\" or \"Deny\" [G-S2]");
             if (strcmp(mv->u.text.ptr, "Allow") == 0)
                 st->allow = true;
@@ -427,7 +427,7 @@ iam_status doc_load(doc_policy *out, const json_value *root, iam_policy_type typ
     snprintf(ld.path, sizeof ld.path, "%s", path_prefix ? path_prefix : "$");
     memset(out, 0, sizeof *out);
     out->pos = root->pos;
-    if (root->type != JSON_OBJECT)
+    if (root->type != JV_OBJECT)
         return fail(&ld, &root->pos, "a policy must be a JSON object, not %s [G-J1]",
                     json_type_word(root->type));
     const json_value *statements = NULL;
@@ -436,7 +436,7 @@ iam_status doc_load(doc_policy *out, const json_value *root, iam_policy_type typ
         const json_member *m = &root->u.object.members[i];
         size_t old = path_push_key(&ld, m->key);
         if (strcmp(m->key, "Version") == 0) {
-            if (m->value->type != JSON_STRING)
+            if (m->value->type != JV_STRING)
                 return fail(&ld, &m->value->pos, "%s", "Version must be the string \"2012-10-17\" or \"2008-10-17\" [G-P1]");
             if (strcmp(m->value->u.text.ptr, "2012-10-17") == 0)
                 out->version = VERSION_2012;
@@ -467,10 +467,10 @@ iam_status doc_load(doc_policy *out, const json_value *root, iam_policy_type typ
         return fail(&ld, &root->pos, "%s", "a policy needs a Statement element [G-P4]");
     size_t old = path_push_key(&ld, "Statement");
     (void)statement_member;
-    if (statements->type != JSON_OBJECT && statements->type != JSON_ARRAY)
+    if (statements->type != JV_OBJECT && statements->type != JV_ARRAY)
         return fail(&ld, &statements->pos, "Statement must be an object or an array of objects, not %s [G-P4]",
                     json_type_word(statements->type));
-    out->statement_is_array = statements->type == JSON_ARRAY;
+    out->statement_is_array = statements->type == JV_ARRAY;
     size_t n = out->statement_is_array ? statements->u.array.count : 1;
     if (n > limits->max_statements)
         return error_set(err, IAM_ERR_LIMIT, file, &statements->pos, ld.path,

@@ -57,14 +57,14 @@ static iam_status sc_fail(scenario_loader *sl, iam_status code, const json_pos *
 
 static bool is_null_or_absent(const json_value *v)
 {
-    return v == NULL || v->type == JSON_NULL;
+    return v == NULL || v->type == JV_NULL;
 }
 
 /* A request string member: absent allowed unless required. */
 static iam_status request_string(scenario_loader *sl, const json_value *req, const char *name,
                                  bool required, iam_str *out)
 {
-    const json_value *v = json_object_get(req, name);
+    const json_value *v = jv_get(req, name);
     char suffix[96];
     snprintf(suffix, sizeof suffix, ".request.%s", name);
     if (is_null_or_absent(v)) {
@@ -73,7 +73,7 @@ static iam_status request_string(scenario_loader *sl, const json_value *req, con
         *out = (iam_str){NULL, 0};
         return IAM_OK;
     }
-    if (v->type != JSON_STRING)
+    if (v->type != JV_STRING)
         return sc_fail(sl, IAM_ERR_REQUEST, &v->pos, suffix, "must be a string");
     *out = (iam_str){v->u.text.ptr, v->u.text.len};
     return IAM_OK;
@@ -81,7 +81,7 @@ static iam_status request_string(scenario_loader *sl, const json_value *req, con
 
 static iam_status load_context(scenario_loader *sl, const json_value *ctx)
 {
-    if (ctx->type != JSON_OBJECT)
+    if (ctx->type != JV_OBJECT)
         return sc_fail(sl, IAM_ERR_REQUEST, &ctx->pos, ".request.context", "must be an object of condition keys");
     size_t n = ctx->u.object.count;
     arena *a = &sl->file->arena;
@@ -94,21 +94,21 @@ static iam_status load_context(scenario_loader *sl, const json_value *ctx)
         e->key = (iam_str){m->key, m->key_len};
         char suffix[200];
         snprintf(suffix, sizeof suffix, ".request.context.%s", m->key);
-        if (m->value->type == JSON_STRING) {
+        if (m->value->type == JV_STRING) {
             iam_str *v = arena_alloc(a, sizeof *v);
             if (v == NULL)
                 return sc_fail(sl, IAM_ERR_NOMEM, NULL, "", "out of memory");
             *v = (iam_str){m->value->u.text.ptr, m->value->u.text.len};
             e->values = v;
             e->value_count = 1;
-        } else if (m->value->type == JSON_ARRAY) {
+        } else if (m->value->type == JV_ARRAY) {
             size_t c = m->value->u.array.count;
             iam_str *vals = arena_calloc(a, c ? c : 1, sizeof *vals);
             if (vals == NULL)
                 return sc_fail(sl, IAM_ERR_NOMEM, NULL, "", "out of memory");
             for (size_t k = 0; k < c; k++) {
                 const json_value *item = m->value->u.array.items[k];
-                if (item->type != JSON_STRING)
+                if (item->type != JV_STRING)
                     return sc_fail(sl, IAM_ERR_REQUEST, &item->pos, suffix,
                                    "context values are strings or lists of strings [C-K1]");
                 vals[k] = (iam_str){item->u.text.ptr, item->u.text.len};
@@ -157,8 +157,8 @@ static iam_status load_scenario_body(scenario_loader *sl, const json_value *v)
             return sc_fail(sl, IAM_ERR_REQUEST, &m->key_pos, "", msg);
         }
     }
-    const json_value *req = json_object_get(v, "request");
-    if (req == NULL || req->type != JSON_OBJECT)
+    const json_value *req = jv_get(v, "request");
+    if (req == NULL || req->type != JV_OBJECT)
         return sc_fail(sl, IAM_ERR_REQUEST, req ? &req->pos : &v->pos, ".request",
                        "a scenario needs a request object");
     for (size_t i = 0; i < req->u.object.count; i++) {
@@ -178,19 +178,19 @@ static iam_status load_scenario_body(scenario_loader *sl, const json_value *v)
         (s = request_string(sl, req, "federated_by", false, &sc->request.federated_by)) != IAM_OK)
         return s;
     /* The spec proposes these two inputs at the scenario level too (5.1). */
-    const json_value *mgmt = json_object_get(v, "management_account");
+    const json_value *mgmt = jv_get(v, "management_account");
     if (!is_null_or_absent(mgmt)) {
-        if (mgmt->type != JSON_STRING)
+        if (mgmt->type != JV_STRING)
             return sc_fail(sl, IAM_ERR_REQUEST, &mgmt->pos, ".management_account", "must be a string");
         sc->request.management_account = (iam_str){mgmt->u.text.ptr, mgmt->u.text.len};
     }
-    const json_value *fed = json_object_get(v, "federated_by");
+    const json_value *fed = jv_get(v, "federated_by");
     if (!is_null_or_absent(fed)) {
-        if (fed->type != JSON_STRING)
+        if (fed->type != JV_STRING)
             return sc_fail(sl, IAM_ERR_REQUEST, &fed->pos, ".federated_by", "must be a string");
         sc->request.federated_by = (iam_str){fed->u.text.ptr, fed->u.text.len};
     }
-    const json_value *ctx = json_object_get(req, "context");
+    const json_value *ctx = jv_get(req, "context");
     if (!is_null_or_absent(ctx) && (s = load_context(sl, ctx)) != IAM_OK)
         return s;
 
@@ -207,7 +207,7 @@ static iam_status parse_expect(const json_value *v, iam_expect *out)
         *out = IAM_EXPECT_NONE;
         return IAM_OK;
     }
-    if (v->type != JSON_STRING)
+    if (v->type != JV_STRING)
         return IAM_ERR_REQUEST;
     static const struct {
         const char *word;
@@ -234,15 +234,15 @@ static iam_status load_scenario(iam_scenario_file *f, const json_value *v, const
     sc->pos = v->pos;
     sc->name = "";
     sc->file = f->path;
-    if (v->type != JSON_OBJECT)
+    if (v->type != JV_OBJECT)
         return error_set(err, IAM_ERR_REQUEST, f->path, &v->pos, prefix, "a scenario must be a JSON object");
-    const json_value *name = json_object_get(v, "name");
+    const json_value *name = jv_get(v, "name");
     if (name != NULL) {
-        if (name->type != JSON_STRING)
+        if (name->type != JV_STRING)
             return error_set(err, IAM_ERR_REQUEST, f->path, &name->pos, prefix, "scenario name must be a string");
         sc->name = name->u.text.ptr;
     }
-    const json_value *expect = json_object_get(v, "expect");
+    const json_value *expect = jv_get(v, "expect");
     if (parse_expect(expect, &sc->expect) != IAM_OK)
         return error_set(err, IAM_ERR_REQUEST, f->path, &expect->pos, prefix,
                          "expect must be \"allowed\", \"explicitDeny\", \"implicitDeny\" or \"error\"");
@@ -262,7 +262,7 @@ static iam_status load_scenario(iam_scenario_file *f, const json_value *v, const
  * win), so defaults can fix the principal while each scenario names an action. */
 static const json_value *merge_defaults(arena *a, const json_value *over, const json_value *base, int depth)
 {
-    if (base == NULL || base->type != JSON_OBJECT || over->type != JSON_OBJECT)
+    if (base == NULL || base->type != JV_OBJECT || over->type != JV_OBJECT)
         return over;
     size_t n = over->u.object.count + base->u.object.count;
     json_value *out = arena_calloc(a, 1, sizeof *out);
@@ -273,7 +273,7 @@ static const json_value *merge_defaults(arena *a, const json_value *over, const 
     size_t k = 0;
     for (size_t i = 0; i < over->u.object.count; i++) {
         members[k] = over->u.object.members[i];
-        const json_value *b = json_object_get(base, members[k].key);
+        const json_value *b = jv_get(base, members[k].key);
         bool deep = (depth == 0 && strcmp(members[k].key, "request") == 0) ||
                     (depth == 1 && strcmp(members[k].key, "context") == 0);
         if (deep && b != NULL) {
@@ -285,7 +285,7 @@ static const json_value *merge_defaults(arena *a, const json_value *over, const 
         k++;
     }
     for (size_t i = 0; i < base->u.object.count; i++)
-        if (json_object_get(over, base->u.object.members[i].key) == NULL)
+        if (jv_get(over, base->u.object.members[i].key) == NULL)
             members[k++] = base->u.object.members[i];
     out->u.object.members = members;
     out->u.object.count = k;
@@ -316,14 +316,14 @@ static iam_status parse_one(iam_scenario_file *f, const char *text, size_t len, 
                             size_t *doc_cap, const json_value **root, iam_error *err)
 {
     json_error je;
-    json_doc *doc = json_parse(text, len, line, f->limits.max_depth, &je);
+    json_doc *doc = jv_parse(text, len, line, f->limits.max_depth, &je);
     if (doc == NULL)
         return error_set(err, IAM_ERR_JSON, f->path, &je.pos, "", "%s", je.message);
     if (push_doc(f, doc, doc_cap) != IAM_OK) {
-        json_doc_free(doc);
+        jv_doc_free(doc);
         return error_set(err, IAM_ERR_NOMEM, f->path, NULL, "", "out of memory");
     }
-    *root = json_doc_root(doc);
+    *root = jv_root(doc);
     return IAM_OK;
 }
 
@@ -377,7 +377,7 @@ static iam_status scenario_file_read(iam_scenario_file **out, const char *text, 
     } else if (s == IAM_OK) {
         const json_value *root;
         s = parse_one(f, text, len, 1, &doc_cap, &root, err);
-        if (s == IAM_OK && root->type == JSON_OBJECT && json_object_get(root, "scenarios") != NULL) {
+        if (s == IAM_OK && root->type == JV_OBJECT && jv_get(root, "scenarios") != NULL) {
             /* A suite: {"defaults": {...}, "scenarios": [...]}. */
             suite = true;
             for (size_t i = 0; i < root->u.object.count && s == IAM_OK; i++) {
@@ -388,11 +388,11 @@ static iam_status scenario_file_read(iam_scenario_file **out, const char *text, 
                                   "unknown suite field \"%.100s\" (a suite has defaults, scenarios, name, description)",
                                   m->key);
             }
-            defaults = json_object_get(root, "defaults");
-            const json_value *list = json_object_get(root, "scenarios");
-            if (s == IAM_OK && defaults != NULL && defaults->type != JSON_OBJECT)
+            defaults = jv_get(root, "defaults");
+            const json_value *list = jv_get(root, "scenarios");
+            if (s == IAM_OK && defaults != NULL && defaults->type != JV_OBJECT)
                 s = error_set(err, IAM_ERR_REQUEST, path, &defaults->pos, "$.defaults", "defaults must be an object");
-            if (s == IAM_OK && list->type != JSON_ARRAY)
+            if (s == IAM_OK && list->type != JV_ARRAY)
                 s = error_set(err, IAM_ERR_REQUEST, path, &list->pos, "$.scenarios", "scenarios must be an array");
             if (s == IAM_OK) {
                 root = list;
@@ -407,7 +407,7 @@ static iam_status scenario_file_read(iam_scenario_file **out, const char *text, 
             }
         }
         if (s == IAM_OK) {
-            top_array = root->type == JSON_ARRAY;
+            top_array = root->type == JV_ARRAY;
             nvalues = top_array ? root->u.array.count : 1;
             values = malloc((nvalues ? nvalues : 1) * sizeof *values);
             if (values == NULL)
@@ -491,7 +491,7 @@ void iam_scenario_file_free(iam_scenario_file *file)
     free(file->items);
     policy_cache_free(&file->cache);
     for (size_t i = 0; i < file->doc_count; i++)
-        json_doc_free(file->docs[i]);
+        jv_doc_free(file->docs[i]);
     free(file->docs);
     arena_release(&file->arena);
     free(file);

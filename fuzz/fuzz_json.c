@@ -17,27 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* jansson.h and json.h both define json_type, JSON_NULL..JSON_OBJECT and
- * json_object_get. jansson's are renamed while its header is read; after
- * that only its functions and json_typeof() are used, never its json_is_*
- * macros, which would expand to our enumerators. */
-#define json_type jansson_type
-#define JSON_NULL JANSSON_NULL
-#define JSON_FALSE JANSSON_FALSE
-#define JSON_TRUE JANSSON_TRUE
-#define JSON_STRING JANSSON_STRING
-#define JSON_ARRAY JANSSON_ARRAY
-#define JSON_OBJECT JANSSON_OBJECT
-#define json_object_get jansson_object_get
+/* Our reader's names carry the jv_ prefix, so jansson's header sits beside it. */
 #include <jansson.h>
-#undef json_type
-#undef JSON_NULL
-#undef JSON_FALSE
-#undef JSON_TRUE
-#undef JSON_STRING
-#undef JSON_ARRAY
-#undef JSON_OBJECT
-#undef json_object_get
 
 #include "json.h"
 
@@ -57,7 +38,7 @@ static void die(const char *what)
     abort();
 }
 
-static int jis(const json_t *j, jansson_type t)
+static int jis(const json_t *j, json_type t)
 {
     return j && json_typeof(j) == t;
 }
@@ -66,13 +47,13 @@ static int jis(const json_t *j, jansson_type t)
 static const char *tree_diff(const json_value *v, json_t *j)
 {
     switch (v->type) {
-    case JSON_NULL:
-        return jis(j, JANSSON_NULL) ? NULL : "null";
-    case JSON_TRUE:
-        return jis(j, JANSSON_TRUE) ? NULL : "true";
-    case JSON_FALSE:
-        return jis(j, JANSSON_FALSE) ? NULL : "false";
-    case JSON_NUMBER: {
+    case JV_NULL:
+        return jis(j, JSON_NULL) ? NULL : "null";
+    case JV_TRUE:
+        return jis(j, JSON_TRUE) ? NULL : "true";
+    case JV_FALSE:
+        return jis(j, JSON_FALSE) ? NULL : "false";
+    case JV_NUMBER: {
         const char *t = v->u.text.ptr;
         if (strlen(t) != v->u.text.len)
             return "number length";
@@ -93,8 +74,8 @@ static const char *tree_diff(const json_value *v, json_t *j)
         }
         return "number";
     }
-    case JSON_STRING:
-        if (!jis(j, JANSSON_STRING))
+    case JV_STRING:
+        if (!jis(j, JSON_STRING))
             return "string";
         if (json_string_length(j) != v->u.text.len ||
             memcmp(json_string_value(j), v->u.text.ptr, v->u.text.len) != 0)
@@ -102,8 +83,8 @@ static const char *tree_diff(const json_value *v, json_t *j)
         if (strlen(v->u.text.ptr) != v->u.text.len)
             return "string length";
         return NULL;
-    case JSON_ARRAY:
-        if (!jis(j, JANSSON_ARRAY))
+    case JV_ARRAY:
+        if (!jis(j, JSON_ARRAY))
             return "array";
         if (json_array_size(j) != v->u.array.count)
             return "array size";
@@ -113,8 +94,8 @@ static const char *tree_diff(const json_value *v, json_t *j)
                 return why;
         }
         return NULL;
-    case JSON_OBJECT: {
-        if (!jis(j, JANSSON_OBJECT))
+    case JV_OBJECT: {
+        if (!jis(j, JSON_OBJECT))
             return "object";
         if (json_object_size(j) != v->u.object.count)
             return "object size";
@@ -127,8 +108,8 @@ static const char *tree_diff(const json_value *v, json_t *j)
                 memcmp(json_object_iter_key(it), m->key, m->key_len) != 0 ||
                 strlen(m->key) != m->key_len)
                 return "member name or order";
-            if (json_object_get(v, m->key) != m->value)
-                return "json_object_get";
+            if (jv_get(v, m->key) != m->value)
+                return "jv_get";
             const char *why = tree_diff(m->value, json_object_iter_value(it));
             if (why)
                 return why;
@@ -143,14 +124,14 @@ static const char *tree_diff(const json_value *v, json_t *j)
 static size_t depth(const json_value *v)
 {
     size_t deepest = 0, n = 0;
-    if (v->type == JSON_ARRAY)
+    if (v->type == JV_ARRAY)
         n = v->u.array.count;
-    else if (v->type == JSON_OBJECT)
+    else if (v->type == JV_OBJECT)
         n = v->u.object.count;
     else
         return 0;
     for (size_t k = 0; k < n; k++) {
-        const json_value *c = v->type == JSON_ARRAY ? v->u.array.items[k]
+        const json_value *c = v->type == JV_ARRAY ? v->u.array.items[k]
                                                     : v->u.object.members[k].value;
         size_t d = depth(c);
         deepest = d > deepest ? d : deepest;
@@ -206,20 +187,20 @@ static void check_positions(const oracle *o, const json_value *v)
     unsigned char c = o->text[v->pos.offset];
     int ok = 0;
     switch (v->type) {
-    case JSON_NULL: ok = c == 'n'; break;
-    case JSON_FALSE: ok = c == 'f'; break;
-    case JSON_TRUE: ok = c == 't'; break;
-    case JSON_NUMBER: ok = c == '-' || (c >= '0' && c <= '9'); break;
-    case JSON_STRING: ok = c == '"'; break;
-    case JSON_ARRAY: ok = c == '['; break;
-    case JSON_OBJECT: ok = c == '{'; break;
+    case JV_NULL: ok = c == 'n'; break;
+    case JV_FALSE: ok = c == 'f'; break;
+    case JV_TRUE: ok = c == 't'; break;
+    case JV_NUMBER: ok = c == '-' || (c >= '0' && c <= '9'); break;
+    case JV_STRING: ok = c == '"'; break;
+    case JV_ARRAY: ok = c == '['; break;
+    case JV_OBJECT: ok = c == '{'; break;
     }
     if (!ok)
         die("value position is not on the value's first character");
-    if (v->type == JSON_ARRAY) {
+    if (v->type == JV_ARRAY) {
         for (size_t k = 0; k < v->u.array.count; k++)
             check_positions(o, v->u.array.items[k]);
-    } else if (v->type == JSON_OBJECT) {
+    } else if (v->type == JV_OBJECT) {
         for (size_t k = 0; k < v->u.object.count; k++) {
             const json_member *m = &v->u.object.members[k];
             if (!pos_ok(o, m->key_pos, o->len - 1) || o->text[m->key_pos.offset] != '"' ||
@@ -264,7 +245,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     json_error e;
     json_error_t je;
-    json_doc *d = json_parse((const char *)data, size, 1, MAX_DEPTH, &e);
+    json_doc *d = jv_parse((const char *)data, size, 1, MAX_DEPTH, &e);
     json_t *j = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
                            &je);
     oracle o;
@@ -281,7 +262,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         while (!d && jansson_lost_nul(cleaned, len, &e)) {
             memmove(cleaned + e.pos.offset, cleaned + e.pos.offset + 1, len - e.pos.offset - 1);
             len--;
-            d = json_parse((const char *)cleaned, len, 1, MAX_DEPTH, &e);
+            d = jv_parse((const char *)cleaned, len, 1, MAX_DEPTH, &e);
         }
         oracle_free(&o);
         oracle_init(&o, cleaned, len, 1);
@@ -298,9 +279,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     if (d) {
-        check_positions(&o, json_doc_root(d));
+        check_positions(&o, jv_root(d));
         if (j) {
-            const char *why = tree_diff(json_doc_root(d), j);
+            const char *why = tree_diff(jv_root(d), j);
             if (why)
                 die(why);
         } else {
@@ -322,13 +303,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * must bite exactly above the document's depth, and lines shift. */
     unsigned small = size ? data[size - 1] % 6 : 0;
     json_error e2;
-    json_doc *d2 = json_parse((const char *)data, size, 1000, small, &e2);
+    json_doc *d2 = jv_parse((const char *)data, size, 1000, small, &e2);
     if (d) {
-        size_t deep = depth(json_doc_root(d));
+        size_t deep = depth(jv_root(d));
         if ((d2 != NULL) != (deep <= small))
             die("depth limit not applied exactly");
-        if (d2 && (json_doc_root(d2)->pos.line != json_doc_root(d)->pos.line + 999 ||
-                   json_doc_root(d2)->pos.column != json_doc_root(d)->pos.column))
+        if (d2 && (jv_root(d2)->pos.line != jv_root(d)->pos.line + 999 ||
+                   jv_root(d2)->pos.column != jv_root(d)->pos.column))
             die("first_line not applied");
         if (!d2 && !is_nesting_error(&e2))
             die("unexpected error with a small depth limit");
@@ -339,8 +320,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!d2 && e2.pos.line < 1000)
         die("error line ignores first_line");
 
-    json_doc_free(d2);
-    json_doc_free(d);
+    jv_doc_free(d2);
+    jv_doc_free(d);
     json_decref(j);
     oracle_free(&o);
     free(cleaned);

@@ -4,7 +4,7 @@
  * scenarios (same acceptance, same value trees).
  *
  * Every input is copied into a malloc'd buffer of exactly its length, so
- * AddressSanitizer catches a read past the end (json_parse is given no NUL).
+ * AddressSanitizer catches a read past the end (jv_parse is given no NUL).
  * The out-of-memory paths are not reached from here: json.h has no allocator
  * hook, so they were checked by building json.c with malloc redirected to a
  * failing allocator, failing each allocation of a parse in turn. */
@@ -17,31 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* jansson.h and json.h both define json_type, JSON_NULL..JSON_OBJECT and
- * json_object_get. jansson's are renamed while its header is read; after
- * that only its functions and json_typeof() are used, never its json_is_*
- * macros, which would expand to our enumerators. */
-#define json_type jansson_type
-#define JSON_NULL JANSSON_NULL
-#define JSON_FALSE JANSSON_FALSE
-#define JSON_TRUE JANSSON_TRUE
-#define JSON_STRING JANSSON_STRING
-#define JSON_ARRAY JANSSON_ARRAY
-#define JSON_OBJECT JANSSON_OBJECT
-#define json_object_get jansson_object_get
+/* Our reader's names carry the jv_ prefix, so jansson's header sits beside it. */
 #include <jansson.h>
-#undef json_type
-#undef JSON_NULL
-#undef JSON_FALSE
-#undef JSON_TRUE
-#undef JSON_STRING
-#undef JSON_ARRAY
-#undef JSON_OBJECT
-#undef json_object_get
 
 #include "json.h"
 
-static int jis(const json_t *j, jansson_type t)
+static int jis(const json_t *j, json_type t)
 {
     return j && json_typeof(j) == t;
 }
@@ -58,7 +39,7 @@ static json_doc *parse_exact(const char *text, size_t len, uint32_t first_line,
     }
     if (len)
         memcpy(copy, text, len);
-    json_doc *doc = json_parse(len ? copy : NULL, len, first_line, depth, err);
+    json_doc *doc = jv_parse(len ? copy : NULL, len, first_line, depth, err);
     free(copy);
     return doc;
 }
@@ -82,7 +63,7 @@ static void expect_error(int at, const char *text, size_t len, uint32_t first_li
     e.message[sizeof e.message - 1] = '\0';
     json_doc *doc = parse_exact(text, len, first_line, depth, &e);
     CHECK(doc == NULL);
-    json_doc_free(doc);
+    jv_doc_free(doc);
     if (!doc) {
         CHECK_STR(e.message, msg);
         CHECK_INT(e.pos.line, line);
@@ -290,7 +271,7 @@ static void test_duplicates(void)
     json_doc *d = parse_exact("{\"a\":{\"a\":1},\"b\":{\"a\":2},\"ab\":3,\"\":4}", 37, 1,
                               DEPTH, NULL);
     CHECK(d != NULL);
-    json_doc_free(d);
+    jv_doc_free(d);
 
     /* A long name is shortened in the message, which stays whole. */
     char big[600];
@@ -340,14 +321,14 @@ static void test_duplicates_wide(void)
         json_doc *d = parse_exact(text, len, 1, DEPTH, NULL);
         CHECK(d != NULL);
         if (d) {
-            const json_value *root = json_doc_root(d);
+            const json_value *root = jv_root(d);
             CHECK_INT(root->u.object.count, n);
             char key[32];
             snprintf(key, sizeof key, "k%zu", n - 1);
-            const json_value *last = json_object_get(root, key);
-            CHECK(last && last->type == JSON_NUMBER);
+            const json_value *last = jv_get(root, key);
+            CHECK(last && last->type == JV_NUMBER);
         }
-        json_doc_free(d);
+        jv_doc_free(d);
         free(text);
 
         /* first, middle and last names repeated at the end */
@@ -359,7 +340,7 @@ static void test_duplicates_wide(void)
             json_error e;
             d = parse_exact(text, len, 1, DEPTH, &e);
             CHECK(d == NULL);
-            json_doc_free(d);
+            jv_doc_free(d);
             snprintf(want, sizeof want, "duplicate member \"%s\"", dup);
             CHECK_STR(e.message, want);
             size_t at = len - strlen(dup) - 5; /* the quote of ,"kN":0} */
@@ -389,8 +370,8 @@ static void test_duplicates_wide(void)
     d = parse_exact(text, (size_t)o, 1, DEPTH, &e);
     CHECK(d != NULL);
     if (d)
-        CHECK_INT(json_doc_root(d)->u.object.count, 33);
-    json_doc_free(d);
+        CHECK_INT(jv_root(d)->u.object.count, 33);
+    jv_doc_free(d);
     free(text);
     free(inner);
 }
@@ -430,7 +411,7 @@ static void test_depth_edges(void)
 
     d = parse_exact("\"x\"", 3, 1, 0, &e);
     CHECK(d != NULL);
-    json_doc_free(d);
+    jv_doc_free(d);
     REJECT_DEPTH("[]", 0, 1, 1, 0, "nesting deeper than 0");
     REJECT_DEPTH("{}", 0, 1, 1, 0, "nesting deeper than 0");
     REJECT_DEPTH("[[[1]]]", 2, 1, 3, 2, "nesting deeper than 2");
@@ -438,11 +419,11 @@ static void test_depth_edges(void)
     REJECT_DEPTH("[{\"a\":\n [{}]}]", 3, 2, 3, 9, "nesting deeper than 3");
     d = parse_exact("{\"a\":{\"b\":[1]}}", 15, 1, 3, &e);
     CHECK(d != NULL);
-    json_doc_free(d);
+    jv_doc_free(d);
     /* siblings do not add up */
     d = parse_exact("[[1],[2],{\"a\":[3]}]", 19, 1, 3, &e);
     CHECK(d != NULL);
-    json_doc_free(d);
+    jv_doc_free(d);
 
     static const size_t depths[] = {1, 31, 32, 33, 64, 1000, 10000};
     for (size_t k = 0; k < sizeof depths / sizeof depths[0]; k++) {
@@ -462,7 +443,7 @@ static void test_depth_edges(void)
                     CHECK_STR(e.message, want);
                     CHECK_INT(e.pos.offset, obj ? max * 5 : max);
                 }
-                json_doc_free(d);
+                jv_doc_free(d);
                 free(text);
             }
         }
@@ -474,16 +455,16 @@ static void test_depth_edges(void)
     d = parse_exact(text, len, 1, 4000000000u, &e);
     CHECK(d != NULL);
     if (d) {
-        const json_value *v = json_doc_root(d);
+        const json_value *v = jv_root(d);
         size_t levels = 0;
-        while (v->type == JSON_ARRAY && v->u.array.count == 1) {
+        while (v->type == JV_ARRAY && v->u.array.count == 1) {
             v = v->u.array.items[0];
             levels++;
         }
         CHECK_INT(levels, 200000);
-        CHECK(v->type == JSON_NUMBER);
+        CHECK(v->type == JV_NUMBER);
     }
-    json_doc_free(d);
+    jv_doc_free(d);
     free(text);
 }
 
@@ -502,7 +483,7 @@ static void check_pos(int at, json_pos p, unsigned line, unsigned col, unsigned 
 
 static const json_value *item(const json_value *v, size_t k)
 {
-    if (!v || v->type != JSON_ARRAY || k >= v->u.array.count)
+    if (!v || v->type != JV_ARRAY || k >= v->u.array.count)
         return NULL;
     return v->u.array.items[k];
 }
@@ -513,20 +494,20 @@ static void test_positions(void)
     json_doc *d = parse_exact(t1, strlen(t1), 1, DEPTH, NULL);
     CHECK(d != NULL);
     if (d) {
-        const json_value *r = json_doc_root(d);
+        const json_value *r = jv_root(d);
         POS(r->pos, 1, 1, 0);
         CHECK_INT(r->u.object.count, 1);
         POS(r->u.object.members[0].key_pos, 1, 2, 1);
         POS(r->u.object.members[0].value->pos, 1, 7, 6);
     }
-    json_doc_free(d);
+    jv_doc_free(d);
 
     /* é is 2 bytes, 日本 6, 😀 4: columns count characters. */
     const char *t2 = "[\"\xC3\xA9\", \"\xE6\x97\xA5\xE6\x9C\xAC\", \"\xF0\x9F\x98\x80\", 1]";
     d = parse_exact(t2, strlen(t2), 1, DEPTH, NULL);
     CHECK(d != NULL);
     if (d) {
-        const json_value *r = json_doc_root(d);
+        const json_value *r = jv_root(d);
         CHECK_INT(r->u.array.count, 4);
         POS(item(r, 0)->pos, 1, 2, 1);
         POS(item(r, 1)->pos, 1, 7, 7);
@@ -534,7 +515,7 @@ static void test_positions(void)
         POS(item(r, 3)->pos, 1, 18, 25);
         CHECK_STR(item(r, 1)->u.text.ptr, "\xE6\x97\xA5\xE6\x9C\xAC");
     }
-    json_doc_free(d);
+    jv_doc_free(d);
 
     /* A multi-byte name before its value; lines counted from first_line. */
     const char *t3 = "{\n  \"Effect\": \"Allow\",\n  \"Action\": [\"s3:Get*\", 12],\n"
@@ -542,7 +523,7 @@ static void test_positions(void)
     d = parse_exact(t3, strlen(t3), 10, DEPTH, NULL);
     CHECK(d != NULL);
     if (d) {
-        const json_value *r = json_doc_root(d);
+        const json_value *r = jv_root(d);
         POS(r->pos, 10, 1, 0);
         CHECK_INT(r->u.object.count, 3);
         const json_member *m = r->u.object.members;
@@ -558,51 +539,51 @@ static void test_positions(void)
         CHECK_INT(m[2].key_len, 8);
         POS(m[2].key_pos, 13, 3, 54);
         POS(m[2].value->pos, 13, 11, 66);
-        CHECK(json_object_get(r, "Effect") == m[0].value);
-        CHECK(json_object_get(r, "\xD0\xBA\xD0\xBB\xD1\x8E\xD1\x87") == m[2].value);
-        CHECK(json_object_get(r, "effect") == NULL);
-        CHECK(json_object_get(r, "Effec") == NULL);
-        CHECK(json_object_get(r, "") == NULL);
-        CHECK(json_object_get(m[1].value, "Effect") == NULL); /* not an object */
+        CHECK(jv_get(r, "Effect") == m[0].value);
+        CHECK(jv_get(r, "\xD0\xBA\xD0\xBB\xD1\x8E\xD1\x87") == m[2].value);
+        CHECK(jv_get(r, "effect") == NULL);
+        CHECK(jv_get(r, "Effec") == NULL);
+        CHECK(jv_get(r, "") == NULL);
+        CHECK(jv_get(m[1].value, "Effect") == NULL); /* not an object */
     }
-    json_doc_free(d);
+    jv_doc_free(d);
 
     /* CRLF line ends; tabs are one column. */
     const char *t4 = "[\r\n\t1,\r\n\t\t\"\xC3\xA9\" ,\r\n  null]";
     d = parse_exact(t4, strlen(t4), 1, DEPTH, NULL);
     CHECK(d != NULL);
     if (d) {
-        const json_value *r = json_doc_root(d);
+        const json_value *r = jv_root(d);
         POS(item(r, 0)->pos, 2, 2, 4);
         POS(item(r, 1)->pos, 3, 3, 10);
         POS(item(r, 2)->pos, 4, 3, 20);
-        CHECK(item(r, 2)->type == JSON_NULL);
+        CHECK(item(r, 2)->type == JV_NULL);
     }
-    json_doc_free(d);
+    jv_doc_free(d);
 
     /* Escapes take their written width in columns. */
     const char *t5 = "[\"\\u00e9\\n\", true]";
     d = parse_exact(t5, strlen(t5), 1, DEPTH, NULL);
     CHECK(d != NULL);
     if (d)
-        POS(item(json_doc_root(d), 1)->pos, 1, 14, 13);
-    json_doc_free(d);
+        POS(item(jv_root(d), 1)->pos, 1, 14, 13);
+    jv_doc_free(d);
 
     /* A scalar root, with whitespace around it. */
     d = parse_exact("\n\n   false  \n", 13, 3, DEPTH, NULL);
     CHECK(d != NULL);
     if (d) {
-        CHECK(json_doc_root(d)->type == JSON_FALSE);
-        POS(json_doc_root(d)->pos, 5, 4, 5);
+        CHECK(jv_root(d)->type == JV_FALSE);
+        POS(jv_root(d)->pos, 5, 4, 5);
     }
-    json_doc_free(d);
+    jv_doc_free(d);
 }
 
 static const json_value *parse_one(json_doc **d, const char *text)
 {
     *d = parse_exact(text, strlen(text), 1, DEPTH, NULL);
     CHECK(*d != NULL);
-    return *d ? json_doc_root(*d) : NULL;
+    return *d ? jv_root(*d) : NULL;
 }
 
 static void expect_number(const char *text, const char *want)
@@ -610,15 +591,15 @@ static void expect_number(const char *text, const char *want)
     json_doc *d;
     const json_value *v = parse_one(&d, text);
     if (v) {
-        if (v->type == JSON_ARRAY)
+        if (v->type == JV_ARRAY)
             v = item(v, 0);
-        CHECK(v && v->type == JSON_NUMBER);
-        if (v && v->type == JSON_NUMBER) {
+        CHECK(v && v->type == JV_NUMBER);
+        if (v && v->type == JV_NUMBER) {
             CHECK_STR(v->u.text.ptr, want);
             CHECK_INT(v->u.text.len, strlen(want));
         }
     }
-    json_doc_free(d);
+    jv_doc_free(d);
 }
 
 static void expect_string(const char *text, const char *want, size_t want_len)
@@ -626,14 +607,14 @@ static void expect_string(const char *text, const char *want, size_t want_len)
     json_doc *d;
     const json_value *v = parse_one(&d, text);
     if (v) {
-        CHECK(v->type == JSON_STRING);
-        if (v->type == JSON_STRING) {
+        CHECK(v->type == JV_STRING);
+        if (v->type == JV_STRING) {
             CHECK_INT(v->u.text.len, want_len);
             CHECK(v->u.text.len == want_len && memcmp(v->u.text.ptr, want, want_len) == 0);
             CHECK(v->u.text.ptr[v->u.text.len] == '\0');
         }
     }
-    json_doc_free(d);
+    jv_doc_free(d);
 }
 
 static void test_values(void)
@@ -676,16 +657,16 @@ static void test_values(void)
     const json_value *v = parse_one(&d, "[true, false, null, [], {}, \"\", 0]");
     if (v) {
         CHECK_INT(v->u.array.count, 7);
-        CHECK(item(v, 0)->type == JSON_TRUE);
-        CHECK(item(v, 1)->type == JSON_FALSE);
-        CHECK(item(v, 2)->type == JSON_NULL);
-        CHECK(item(v, 3)->type == JSON_ARRAY && item(v, 3)->u.array.count == 0);
-        CHECK(item(v, 4)->type == JSON_OBJECT && item(v, 4)->u.object.count == 0);
-        CHECK(json_object_get(item(v, 4), "a") == NULL);
-        CHECK(item(v, 5)->type == JSON_STRING && item(v, 5)->u.text.len == 0);
+        CHECK(item(v, 0)->type == JV_TRUE);
+        CHECK(item(v, 1)->type == JV_FALSE);
+        CHECK(item(v, 2)->type == JV_NULL);
+        CHECK(item(v, 3)->type == JV_ARRAY && item(v, 3)->u.array.count == 0);
+        CHECK(item(v, 4)->type == JV_OBJECT && item(v, 4)->u.object.count == 0);
+        CHECK(jv_get(item(v, 4), "a") == NULL);
+        CHECK(item(v, 5)->type == JV_STRING && item(v, 5)->u.text.len == 0);
         POS(item(v, 6)->pos, 1, 33, 32);
     }
-    json_doc_free(d);
+    jv_doc_free(d);
 
     /* Member order is document order. */
     v = parse_one(&d, "{\"z\":1,\"a\":2,\"m\":{\"y\":[],\"b\":null}}");
@@ -694,14 +675,14 @@ static void test_values(void)
         CHECK_STR(v->u.object.members[0].key, "z");
         CHECK_STR(v->u.object.members[1].key, "a");
         CHECK_STR(v->u.object.members[2].key, "m");
-        const json_value *m = json_object_get(v, "m");
+        const json_value *m = jv_get(v, "m");
         CHECK(m && m->u.object.count == 2);
         if (m) {
             CHECK_STR(m->u.object.members[0].key, "y");
             CHECK_STR(m->u.object.members[1].key, "b");
         }
     }
-    json_doc_free(d);
+    jv_doc_free(d);
 
     /* A wide array, past the parser's first slot stack. */
     char buf[4000];
@@ -713,24 +694,24 @@ static void test_values(void)
     d = parse_exact(buf, o, 1, DEPTH, NULL);
     CHECK(d != NULL);
     if (d) {
-        v = json_doc_root(d);
+        v = jv_root(d);
         CHECK_INT(v->u.array.count, 500);
         CHECK_STR(item(v, 499)->u.text.ptr, "9");
         POS(item(v, 499)->pos, 1, 1000, 999);
     }
-    json_doc_free(d);
+    jv_doc_free(d);
 
     /* The API's NULL cases. */
-    CHECK(json_doc_root(NULL) == NULL);
-    json_doc_free(NULL);
-    CHECK(json_object_get(NULL, "a") == NULL);
-    CHECK(json_parse("[1", 2, 1, DEPTH, NULL) == NULL);
+    CHECK(jv_root(NULL) == NULL);
+    jv_doc_free(NULL);
+    CHECK(jv_get(NULL, "a") == NULL);
+    CHECK(jv_parse("[1", 2, 1, DEPTH, NULL) == NULL);
     json_error e;
-    CHECK(json_parse(NULL, 0, 1, DEPTH, &e) == NULL);
+    CHECK(jv_parse(NULL, 0, 1, DEPTH, &e) == NULL);
     CHECK_STR(e.message, "empty input");
-    d = json_parse("[1]", 3, 1, DEPTH, NULL);
+    d = jv_parse("[1]", 3, 1, DEPTH, NULL);
     CHECK(d != NULL);
-    json_doc_free(d);
+    jv_doc_free(d);
 }
 
 /* Every value's position, checked against one computed independently from
@@ -780,13 +761,13 @@ static int first_char_ok(const pos_oracle *o, const json_value *v)
 {
     unsigned char c = o->text[v->pos.offset];
     switch (v->type) {
-    case JSON_NULL: return c == 'n';
-    case JSON_FALSE: return c == 'f';
-    case JSON_TRUE: return c == 't';
-    case JSON_NUMBER: return c == '-' || (c >= '0' && c <= '9');
-    case JSON_STRING: return c == '"';
-    case JSON_ARRAY: return c == '[';
-    case JSON_OBJECT: return c == '{';
+    case JV_NULL: return c == 'n';
+    case JV_FALSE: return c == 'f';
+    case JV_TRUE: return c == 't';
+    case JV_NUMBER: return c == '-' || (c >= '0' && c <= '9');
+    case JV_STRING: return c == '"';
+    case JV_ARRAY: return c == '[';
+    case JV_OBJECT: return c == '{';
     }
     return 0;
 }
@@ -795,10 +776,10 @@ static int first_char_ok(const pos_oracle *o, const json_value *v)
 static size_t walk_positions(const pos_oracle *o, const json_value *v)
 {
     size_t bad = !pos_ok(o, v->pos) || !first_char_ok(o, v);
-    if (v->type == JSON_ARRAY) {
+    if (v->type == JV_ARRAY) {
         for (size_t k = 0; k < v->u.array.count; k++)
             bad += walk_positions(o, v->u.array.items[k]);
-    } else if (v->type == JSON_OBJECT) {
+    } else if (v->type == JV_OBJECT) {
         for (size_t k = 0; k < v->u.object.count; k++) {
             const json_member *m = &v->u.object.members[k];
             bad += !pos_ok(o, m->key_pos) || o->text[m->key_pos.offset] != '"';
@@ -815,13 +796,13 @@ static size_t walk_positions(const pos_oracle *o, const json_value *v)
 static const char *tree_diff(const json_value *v, json_t *j)
 {
     switch (v->type) {
-    case JSON_NULL:
-        return jis(j, JANSSON_NULL) ? NULL : "null";
-    case JSON_TRUE:
-        return jis(j, JANSSON_TRUE) ? NULL : "true";
-    case JSON_FALSE:
-        return jis(j, JANSSON_FALSE) ? NULL : "false";
-    case JSON_NUMBER: {
+    case JV_NULL:
+        return jis(j, JSON_NULL) ? NULL : "null";
+    case JV_TRUE:
+        return jis(j, JSON_TRUE) ? NULL : "true";
+    case JV_FALSE:
+        return jis(j, JSON_FALSE) ? NULL : "false";
+    case JV_NUMBER: {
         const char *t = v->u.text.ptr;
         if (strlen(t) != v->u.text.len)
             return "number length";
@@ -844,8 +825,8 @@ static const char *tree_diff(const json_value *v, json_t *j)
         }
         return "number";
     }
-    case JSON_STRING:
-        if (!jis(j, JANSSON_STRING))
+    case JV_STRING:
+        if (!jis(j, JSON_STRING))
             return "string";
         if (json_string_length(j) != v->u.text.len ||
             memcmp(json_string_value(j), v->u.text.ptr, v->u.text.len) != 0)
@@ -853,8 +834,8 @@ static const char *tree_diff(const json_value *v, json_t *j)
         if (strlen(v->u.text.ptr) != v->u.text.len)
             return "string length";
         return NULL;
-    case JSON_ARRAY:
-        if (!jis(j, JANSSON_ARRAY))
+    case JV_ARRAY:
+        if (!jis(j, JSON_ARRAY))
             return "array";
         if (json_array_size(j) != v->u.array.count)
             return "array size";
@@ -864,8 +845,8 @@ static const char *tree_diff(const json_value *v, json_t *j)
                 return why;
         }
         return NULL;
-    case JSON_OBJECT: {
-        if (!jis(j, JANSSON_OBJECT))
+    case JV_OBJECT: {
+        if (!jis(j, JSON_OBJECT))
             return "object";
         if (json_object_size(j) != v->u.object.count)
             return "object size";
@@ -878,8 +859,8 @@ static const char *tree_diff(const json_value *v, json_t *j)
                 memcmp(json_object_iter_key(it), m->key, m->key_len) != 0 ||
                 strlen(m->key) != m->key_len)
                 return "member name or order";
-            if (json_object_get(v, m->key) != m->value)
-                return "json_object_get";
+            if (jv_get(v, m->key) != m->value)
+                return "jv_get";
             const char *why = tree_diff(m->value, json_object_iter_value(it));
             if (why)
                 return why;
@@ -894,12 +875,12 @@ static const char *tree_diff(const json_value *v, json_t *j)
 static size_t jansson_depth(const json_value *v)
 {
     size_t deepest = 0;
-    if (v->type == JSON_ARRAY) {
+    if (v->type == JV_ARRAY) {
         for (size_t k = 0; k < v->u.array.count; k++) {
             size_t d = jansson_depth(v->u.array.items[k]);
             deepest = d > deepest ? d : deepest;
         }
-    } else if (v->type == JSON_OBJECT) {
+    } else if (v->type == JV_OBJECT) {
         for (size_t k = 0; k < v->u.object.count; k++) {
             size_t d = jansson_depth(v->u.object.members[k].value);
             deepest = d > deepest ? d : deepest;
@@ -932,20 +913,20 @@ static const char *differential(const char *text, size_t len)
     if (!copy)
         exit(2);
     memcpy(copy, text, len);
-    json_doc *d = json_parse(copy, len, 1, 2048, &e);
+    json_doc *d = jv_parse(copy, len, 1, 2048, &e);
     json_t *j = json_loadb(copy, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
     const char *res = NULL;
     /* Where jansson accepts after losing NULs, ours must accept without them. */
     while (!d && j && jansson_lost_nul(copy, len, &e)) {
         memmove(copy + e.pos.offset, copy + e.pos.offset + 1, len - e.pos.offset - 1);
         len--;
-        d = json_parse(copy, len, 1, 2048, &e);
+        d = jv_parse(copy, len, 1, 2048, &e);
     }
     if (d && !j) {
         enum json_error_code code = json_error_code(&je);
         if (code != json_error_numeric_overflow &&
             !(code == json_error_stack_overflow &&
-              jansson_depth(json_doc_root(d)) > JSON_PARSER_MAX_DEPTH)) {
+              jansson_depth(jv_root(d)) > JSON_PARSER_MAX_DEPTH)) {
             snprintf(why, sizeof why, "only ours accepts; jansson: %s at %d:%d", je.text,
                      je.line, je.column);
             res = why;
@@ -955,19 +936,19 @@ static const char *differential(const char *text, size_t len)
                  (unsigned)e.pos.line, (unsigned)e.pos.column);
         res = why;
     } else if (d && j) {
-        res = tree_diff(json_doc_root(d), j);
+        res = tree_diff(jv_root(d), j);
         if (!res) {
             pos_oracle o;
             if (!oracle_init(&o, copy, len, 1))
                 exit(2);
-            if (walk_positions(&o, json_doc_root(d)))
+            if (walk_positions(&o, jv_root(d)))
                 res = "value positions";
             oracle_free(&o);
         }
     } else if (e.pos.offset > len || e.pos.line < 1 || e.pos.column < 1) {
         res = "error position out of range";
     }
-    json_doc_free(d);
+    jv_doc_free(d);
     json_decref(j);
     free(copy);
     return res;
