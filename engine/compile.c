@@ -110,7 +110,7 @@ static iam_status check_pattern_limits(compiler *c, const doc_value *v, const ch
                          (unsigned)c->limits->max_pattern_bytes);
     if (count_wildcards(v->text, v->len) > c->limits->max_wildcards)
         return error_set(c->err, IAM_ERR_LIMIT, c->file, &v->pos, where(c),
-                         "%s has more than %u wildcards", what, (unsigned)c->limits->max_wildcards);
+                         "%s has more than %u wildcards, the limit", what, (unsigned)c->limits->max_wildcards);
     return IAM_OK;
 }
 
@@ -468,6 +468,12 @@ static iam_status compile_condition_value(compiler *c, cond_pair *pair, const do
         return error_set(c->err, IAM_ERR_LIMIT, c->file, &v->pos, where(c),
                          "condition value is %zu bytes, more than the limit of %u", v->len,
                          (unsigned)c->limits->max_pattern_bytes);
+    /* A Like or Arn value is a pattern whether or not it holds variables. */
+    if (info->type == VT_ARN || pair->base == OP_STRING_LIKE || pair->base == OP_STRING_NOT_LIKE) {
+        iam_status s = check_pattern_limits(c, v, "condition pattern");
+        if (s != IAM_OK)
+            return s;
+    }
     if (info->variables && c->policy->version == VERSION_2012 && v->jv_type == JV_STRING) {
         iam_template *t;
         if (template_parse(&t, v->text, v->len, 0, &c->policy->arena) != IAM_OK)
@@ -480,18 +486,12 @@ static iam_status compile_condition_value(compiler *c, cond_pair *pair, const do
     switch ((value_type)info->type) {
     case VT_STRING:
         if (pair->base == OP_STRING_LIKE || pair->base == OP_STRING_NOT_LIKE) {
-            iam_status s = check_pattern_limits(c, v, "condition pattern");
-            if (s != IAM_OK)
-                return s;
             out->glob = own_glob(c, v->text, v->len, GLOB_PLAIN);
             if (out->glob == NULL)
                 return nomem(c);
         }
         break;
     case VT_ARN: {
-        iam_status s = check_pattern_limits(c, v, "ARN pattern");
-        if (s != IAM_OK)
-            return s;
         /* A value that is not a six-field ARN is valid but never equal [C-O19]. */
         out->arn_ok = colon_count(v->text, v->len) >= 5;
         if (out->arn_ok) {

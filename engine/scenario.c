@@ -454,6 +454,15 @@ iam_status iam_scenario_file_parse(iam_scenario_file **out, const char *text, si
 {
     if (out == NULL || text == NULL)
         return error_set(err, IAM_ERR_ARGUMENT, source_name, NULL, "", "out or text is NULL");
+    *out = NULL;
+    iam_limits defaults;
+    if (limits == NULL) {
+        iam_limits_init(&defaults);
+        limits = &defaults;
+    }
+    if (len > limits->max_file_bytes)
+        return error_set(err, IAM_ERR_LIMIT, source_name, NULL, "", "%zu bytes, more than the limit of %zu",
+                         len, limits->max_file_bytes);
     return scenario_file_read(out, text, len, jsonl != 0, source_name ? source_name : "", limits, err);
 }
 
