@@ -18,7 +18,7 @@ WARN     = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-proto
 BASE     = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Iinclude -Iengine $(PKG_CFLAGS)
 REL_FLAGS  = $(BASE) -O2 -fPIC -fvisibility=hidden
 SAN_FLAGS  = $(BASE) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_FLAGS = $(BASE) -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
+FUZZ_FLAGS = $(BASE) -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
 ENGINE_SRC = $(sort $(wildcard engine/*.c))
 ENGINE_HDR = $(wildcard engine/*.h) include/iameval.h

@@ -456,7 +456,7 @@ static iam_status evaluate_core(const iam_policy_set *set, const iam_request *re
 
     size_t folded = lit_fold(req->action.ptr, req->action.len, e.action, sizeof e.action);
     if (folded == (size_t)-1)
-        return error_set(err, IAM_ERR_LIMIT, "", NULL, "", "action is longer than %d bytes", ACTION_MAX);
+        return error_set(err, IAM_ERR_LIMIT, "", NULL, "", "action is longer than %d bytes, the limit", ACTION_MAX);
     e.action_len = folded;
     e.service_len = (size_t)((const char *)memchr(e.action, ':', e.action_len) - e.action);
     e.resource_star = req->resource.len == 1 && req->resource.ptr[0] == '*';

@@ -748,56 +748,81 @@ size_t lit_fold(const char *s, size_t len, char *out, size_t cap)
     return n;
 }
 
-/* The hash starts from FNV-1a's offset basis; any constant would do. */
-#define FNV_OFFSET UINT64_C(14695981039346656037)
-
-/* The folded byte stream is hashed eight bytes at a time: a multiply per
- * byte (FNV) made key lookups the largest cost of an evaluation. Blocks are
- * cut by position in the folded stream, so two strings that fold alike hash
- * alike whatever their raw bytes. */
-typedef struct fold_hasher {
-    uint64_t h;
-    uint64_t block;
-    unsigned fill;           /* bytes in block */
+/* The hash summarises the folded byte stream by its length, its first and
+ * last eight bytes and the sum of all its bytes: an ASCII key (nearly every
+ * key) is hashed after one 8-byte-wide pass, and a request hashes all its
+ * context keys on every evaluation. Equal folded streams give equal
+ * summaries whatever their raw bytes; unequal keys that collide are told
+ * apart by lit_equal_fold. */
+typedef struct fold_summary {
+    uint64_t first, last, sum;
     size_t total;
-} fold_hasher;
+} fold_summary;
 
-static inline void hasher_mix(fold_hasher *x, uint64_t w)
+static inline void summary_byte(fold_summary *x, unsigned char b)
 {
-    x->h ^= w;
-    x->h *= UINT64_C(0x9E3779B97F4A7C15);
-    x->h ^= x->h >> 29;
+    if (x->total < 8)
+        x->first |= (uint64_t)b << (8 * x->total);
+    x->last = (x->last >> 8) | ((uint64_t)b << 56);
+    x->sum += b;
+    x->total++;
 }
 
-static inline void hasher_byte(fold_hasher *x, unsigned char b)
+static uint64_t summary_hash(const fold_summary *x)
 {
-    x->block |= (uint64_t)b << (8 * x->fill);
-    if (++x->fill == 8) {
-        hasher_mix(x, x->block);
-        x->block = 0;
-        x->fill = 0;
+    /* A short stream's "last" bytes still sit high in the register: shift
+     * them down so that last == first for streams of up to eight bytes. */
+    uint64_t last = x->total >= 8 ? x->last : (x->total ? x->last >> (8 * (8 - x->total)) : 0);
+    uint64_t h = (uint64_t)x->total * UINT64_C(0x9E3779B97F4A7C15);
+    uint64_t parts[3] = {x->first, last, x->sum};
+    for (int i = 0; i < 3; i++) {
+        h ^= parts[i];
+        h *= UINT64_C(0xBF58476D1CE4E5B9);
+        h ^= h >> 31;
     }
-    x->total++;
+    return h;
+}
+
+/* The sum of the eight bytes of w (each < 0x80, so no lane overflows). */
+static inline uint64_t byte_sum8(uint64_t w)
+{
+    w = (w & UINT64_C(0x00FF00FF00FF00FF)) + ((w >> 8) & UINT64_C(0x00FF00FF00FF00FF));
+    w = (w & UINT64_C(0x0000FFFF0000FFFF)) + ((w >> 16) & UINT64_C(0x0000FFFF0000FFFF));
+    return (w & UINT64_C(0xFFFFFFFF)) + (w >> 32);
 }
 
 uint64_t lit_hash_fold(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
-    fold_hasher x = {FNV_OFFSET, 0, 0, 0};
-    size_t i = 0;
-    while (i < len) {
-        if (x.fill == 0 && len - i >= 8) {
+    fold_summary x = {0, 0, 0, 0};
+    if (len >= 8) {
+        /* All ASCII? Then the folded stream is the lower-cased input. */
+        size_t i = 0;
+        uint64_t high = 0, sum = 0;
+        for (; i + 8 <= len; i += 8) {
             uint64_t w;
             memcpy(&w, p + i, 8);
-            if ((w & UINT64_C(0x8080808080808080)) == 0) {
-                hasher_mix(&x, ascii_lower8(w));
-                x.total += 8;
-                i += 8;
-                continue;
-            }
+            high |= w;
+            sum += byte_sum8(ascii_lower8(w & UINT64_C(0x7F7F7F7F7F7F7F7F)));
         }
+        for (; i < len; i++) {
+            high |= p[i];
+            sum += ascii_lower(p[i] & 0x7F);
+        }
+        if ((high & UINT64_C(0x8080808080808080)) == 0) {
+            memcpy(&x.first, p, 8);
+            memcpy(&x.last, p + len - 8, 8);
+            x.first = ascii_lower8(x.first);
+            x.last = ascii_lower8(x.last);
+            x.sum = sum;
+            x.total = len;
+            return summary_hash(&x);
+        }
+    }
+    size_t i = 0;
+    while (i < len) {
         if (p[i] < 0x80) {
-            hasher_byte(&x, ascii_lower(p[i++]));
+            summary_byte(&x, ascii_lower(p[i++]));
             continue;
         }
         uint32_t cp;
@@ -805,10 +830,7 @@ uint64_t lit_hash_fold(const char *s, size_t len)
         char buf[4];
         size_t m = lit_utf8_encode(lit_fold_codepoint(cp), buf);
         for (size_t k = 0; k < m; k++)
-            hasher_byte(&x, (unsigned char)buf[k]);
+            summary_byte(&x, (unsigned char)buf[k]);
     }
-    if (x.fill)
-        hasher_mix(&x, x.block);
-    hasher_mix(&x, x.total);
-    return x.h;
+    return summary_hash(&x);
 }
