@@ -3,7 +3,7 @@
 # exit 2 for input that cannot be read or is invalid when nobody expected it
 # (0 when the scenario says "expect": "error"), and say on stderr where the
 # problem is: FILE:LINE:COLUMN for anything inside a file, the path for a
-# file or directory that cannot be used. docs/bad-inputs.md lists each
+# file or directory that cannot be used. the README's "Bad input and limits" table lists each
 # class with its message.
 #
 # Usage: tests/bad_inputs.sh PATH/TO/iameval
@@ -27,7 +27,7 @@ check() {
     shift 3
     "$bin" simulate "$@" >out.txt 2>err.txt
     rc=$?
-    # BAD_INPUTS_VERBOSE=1 shows each message (how docs/bad-inputs.md was made)
+    # BAD_INPUTS_VERBOSE=1 shows each message (how the README's table was made)
     [ -n "${BAD_INPUTS_VERBOSE:-}" ] && echo "  exit $rc: $(cut -c1-400 err.txt | head -n 3)"
     if [ "$rc" -ne "$want" ]; then
         fail "$name" "exit $rc, want $want; stderr: $(head -c 300 err.txt)"
