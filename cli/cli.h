@@ -24,6 +24,13 @@ typedef struct path_list {
  * files in name order. Returns false (after printing why) on a path that
  * does not exist. */
 bool collect_scenario_files(path_list *out, char **paths, int count);
+
+/* The scenario files named by argv[first..argc): EXIT_OK with *out filled,
+ * or the exit status after printing usage (no path) or why (bad path). */
+int collect_path_arguments(path_list *out, int argc, char **argv, int first, void (*usage)(FILE *));
+
+/* "allowed", "explicitDeny", "implicitDeny", "error", or NULL for none. */
+const char *expect_word(iam_expect e);
 void path_list_free(path_list *l);
 
 /* Writes s as a JSON string literal, quotes included. */

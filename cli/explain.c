@@ -48,15 +48,10 @@ int cmd_explain(int argc, char **argv)
             break;
         }
     }
-    if (i >= argc) {
-        usage(stderr);
-        return EXIT_INPUT;
-    }
     path_list files = {0};
-    if (!collect_scenario_files(&files, argv + i, argc - i)) {
-        path_list_free(&files);
-        return EXIT_INPUT;
-    }
+    int rc = collect_path_arguments(&files, argc, argv, i, usage);
+    if (rc != EXIT_OK)
+        return rc;
     iam_scratch *scratch = NULL;
     iam_explanation *ex = NULL;
     if (iam_scratch_create(&scratch, NULL) != IAM_OK || iam_explanation_create(&ex) != IAM_OK) {

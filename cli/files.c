@@ -88,6 +88,31 @@ bool collect_scenario_files(path_list *out, char **paths, int count)
     return true;
 }
 
+int collect_path_arguments(path_list *out, int argc, char **argv, int first, void (*usage)(FILE *))
+{
+    if (first >= argc) {
+        usage(stderr);
+        return EXIT_INPUT;
+    }
+    if (!collect_scenario_files(out, argv + first, argc - first)) {
+        path_list_free(out);
+        return EXIT_INPUT;
+    }
+    return EXIT_OK;
+}
+
+const char *expect_word(iam_expect e)
+{
+    switch (e) {
+    case IAM_EXPECT_ALLOWED: return "allowed";
+    case IAM_EXPECT_EXPLICIT_DENY: return "explicitDeny";
+    case IAM_EXPECT_IMPLICIT_DENY: return "implicitDeny";
+    case IAM_EXPECT_ERROR: return "error";
+    case IAM_EXPECT_NONE: break;
+    }
+    return NULL;
+}
+
 void path_list_free(path_list *l)
 {
     for (size_t i = 0; i < l->count; i++)

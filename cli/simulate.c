@@ -4,18 +4,6 @@
 
 #include "cli.h"
 
-static const char *expect_word(iam_expect e)
-{
-    switch (e) {
-    case IAM_EXPECT_ALLOWED: return "allowed";
-    case IAM_EXPECT_EXPLICIT_DENY: return "explicitDeny";
-    case IAM_EXPECT_IMPLICIT_DENY: return "implicitDeny";
-    case IAM_EXPECT_ERROR: return "error";
-    case IAM_EXPECT_NONE: break;
-    }
-    return NULL;
-}
-
 static void usage(FILE *f)
 {
     fputs("usage: iameval simulate [--format text|json] [--explain]\n"
@@ -87,15 +75,10 @@ int cmd_simulate(int argc, char **argv)
             break;
         }
     }
-    if (i >= argc) {
-        usage(stderr);
-        return EXIT_INPUT;
-    }
     path_list files = {0};
-    if (!collect_scenario_files(&files, argv + i, argc - i)) {
-        path_list_free(&files);
-        return EXIT_INPUT;
-    }
+    int rc = collect_path_arguments(&files, argc, argv, i, usage);
+    if (rc != EXIT_OK)
+        return rc;
     iam_scratch *scratch;
     if (iam_scratch_create(&scratch, NULL) != IAM_OK) {
         fputs("iameval: out of memory\n", stderr);

@@ -63,18 +63,6 @@ static outcome *add_outcome(outcomes *o)
     return r;
 }
 
-static const char *expect_word(iam_expect e)
-{
-    switch (e) {
-    case IAM_EXPECT_ALLOWED: return "allowed";
-    case IAM_EXPECT_EXPLICIT_DENY: return "explicitDeny";
-    case IAM_EXPECT_IMPLICIT_DENY: return "implicitDeny";
-    case IAM_EXPECT_ERROR: return "error";
-    case IAM_EXPECT_NONE: break;
-    }
-    return "(none)";
-}
-
 static void xml_escape(FILE *f, const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
@@ -227,15 +215,10 @@ int cmd_test(int argc, char **argv)
             break;
         }
     }
-    if (i >= argc) {
-        usage(stderr);
-        return EXIT_INPUT;
-    }
     path_list files = {0};
-    if (!collect_scenario_files(&files, argv + i, argc - i)) {
-        path_list_free(&files);
-        return EXIT_INPUT;
-    }
+    int rc = collect_path_arguments(&files, argc, argv, i, usage);
+    if (rc != EXIT_OK)
+        return rc;
     iam_scratch *scratch = NULL;
     iam_explanation *ex = NULL;
     if (iam_scratch_create(&scratch, NULL) != IAM_OK || iam_explanation_create(&ex) != IAM_OK) {
@@ -267,7 +250,7 @@ int cmd_test(int argc, char **argv)
             r->line = iam_scenario_line(sc);
             r->column = iam_scenario_column(sc);
             iam_expect want = iam_scenario_expect(sc);
-            r->expect = expect_word(want);
+            r->expect = expect_word(want) ? expect_word(want) : "(none)";
             double t0 = now_seconds();
             iam_decision d = IAM_IMPLICIT_DENY;
             iam_status st = iam_scenario_run(sc, scratch, &d, &err);

@@ -189,10 +189,7 @@ iam_status iam_batch_setup_parse(iam_batch_setup **out, const char *text, size_t
         return error_set(err, IAM_ERR_ARGUMENT, file, NULL, "", "out or text is NULL");
     *out = NULL;
     iam_limits defaults;
-    if (limits == NULL) {
-        iam_limits_init(&defaults);
-        limits = &defaults;
-    }
+    limits = limits_or_default(limits, &defaults);
     iam_batch_setup *bs = calloc(1, sizeof *bs);
     if (bs == NULL)
         return error_set(err, IAM_ERR_NOMEM, file, NULL, "", "out of memory");
@@ -213,10 +210,7 @@ iam_status iam_batch_setup_load(iam_batch_setup **out, const char *path, const i
         return error_set(err, IAM_ERR_ARGUMENT, path, NULL, "", "out or path is NULL");
     *out = NULL;
     iam_limits defaults;
-    if (limits == NULL) {
-        iam_limits_init(&defaults);
-        limits = &defaults;
-    }
+    limits = limits_or_default(limits, &defaults);
     char *text;
     size_t len;
     iam_status s = file_read_all(path, limits->max_file_bytes, &text, &len, err);

@@ -7,16 +7,6 @@
 
 #include "internal.h"
 
-static void join_path(char *dst, size_t size, const char *prefix, const char *suffix)
-{
-    size_t n = 0;
-    for (const char *p = prefix; *p && n + 1 < size; p++)
-        dst[n++] = *p;
-    for (const char *p = suffix; *p && n + 1 < size; p++)
-        dst[n++] = *p;
-    dst[n] = '\0';
-}
-
 static iam_status fail(const bundle_source *src, const json_pos *pos, const char *suffix, const char *msg)
 {
     char path[256];

@@ -718,10 +718,7 @@ iam_status iam_policy_check(iam_findings **out, const char *text, size_t len, ia
         return error_set(err, IAM_ERR_ARGUMENT, source_name, NULL, "",
                          text == NULL ? "text is NULL" : "unknown policy type");
     iam_limits defaults;
-    if (limits == NULL) {
-        iam_limits_init(&defaults);
-        limits = &defaults;
-    }
+    limits = limits_or_default(limits, &defaults);
     iam_findings *fs = calloc(1, sizeof *fs);
     if (fs == NULL)
         return error_set(err, IAM_ERR_NOMEM, source_name, NULL, "", "out of memory");

@@ -796,10 +796,7 @@ iam_status iam_policy_parse(iam_policy **out, const char *text, size_t len,
         return error_set(err, IAM_ERR_ARGUMENT, source_name, NULL, "",
                          text == NULL ? "text is NULL" : "unknown policy type");
     iam_limits defaults;
-    if (limits == NULL) {
-        iam_limits_init(&defaults);
-        limits = &defaults;
-    }
+    limits = limits_or_default(limits, &defaults);
     if (len > limits->max_document_bytes)
         return error_set(err, IAM_ERR_LIMIT, source_name, NULL, "",
                          "policy document is %zu bytes, more than the limit of %zu", len,
@@ -879,10 +876,7 @@ iam_status iam_policy_load_file(iam_policy **out, const char *path, iam_policy_t
         return error_set(err, IAM_ERR_ARGUMENT, path, NULL, "", "out or path is NULL");
     *out = NULL;
     iam_limits defaults;
-    if (limits == NULL) {
-        iam_limits_init(&defaults);
-        limits = &defaults;
-    }
+    limits = limits_or_default(limits, &defaults);
     char *text;
     size_t len;
     iam_status s = file_read_all(path, limits->max_document_bytes, &text, &len, err);

@@ -589,10 +589,7 @@ iam_status iam_diff_run(iam_diff **out, const char *old_path, const char *new_pa
         return error_set(err, IAM_ERR_ARGUMENT, "", NULL, "", "out, old_path and new_path are required");
     *out = NULL;
     iam_limits defaults;
-    if (limits == NULL) {
-        iam_limits_init(&defaults);
-        limits = &defaults;
-    }
+    limits = limits_or_default(limits, &defaults);
     iam_diff *d = calloc(1, sizeof *d);
     if (d == NULL)
         return error_set(err, IAM_ERR_NOMEM, "", NULL, "", "out of memory");

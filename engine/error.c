@@ -137,3 +137,21 @@ void iam_limits_init(iam_limits *limits)
     limits->max_levels = 16;
     limits->max_context_keys = 1024;
 }
+
+const iam_limits *limits_or_default(const iam_limits *limits, iam_limits *storage)
+{
+    if (limits != NULL)
+        return limits;
+    iam_limits_init(storage);
+    return storage;
+}
+
+void join_path(char *dst, size_t size, const char *prefix, const char *suffix)
+{
+    size_t n = 0;
+    for (const char *p = prefix; *p && n + 1 < size; p++)
+        dst[n++] = *p;
+    for (const char *p = suffix; *p && n + 1 < size; p++)
+        dst[n++] = *p;
+    dst[n] = '\0';
+}

@@ -24,6 +24,12 @@ iam_status error_set(iam_error *err, iam_status code, const char *file,
 #endif
     ;
 
+/* limits itself, or the defaults written to storage when it is NULL. */
+const iam_limits *limits_or_default(const iam_limits *limits, iam_limits *storage);
+
+/* prefix + suffix into dst (always NUL-terminated), truncated to fit. */
+void join_path(char *dst, size_t size, const char *prefix, const char *suffix);
+
 /* ---- documents (load.c) ------------------------------------------------- */
 
 /* A string element as written, with where it stood. */

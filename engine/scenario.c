@@ -36,17 +36,6 @@ typedef struct scenario_loader {
     char prefix[64];
 } scenario_loader;
 
-/* prefix + suffix, truncated to fit the error's path field. */
-static void join_path(char *dst, size_t size, const char *prefix, const char *suffix)
-{
-    size_t n = 0;
-    for (const char *p = prefix; *p && n + 1 < size; p++)
-        dst[n++] = *p;
-    for (const char *p = suffix; *p && n + 1 < size; p++)
-        dst[n++] = *p;
-    dst[n] = '\0';
-}
-
 static iam_status sc_fail(scenario_loader *sl, iam_status code, const json_pos *pos,
                           const char *path_suffix, const char *msg)
 {
@@ -456,10 +445,7 @@ iam_status iam_scenario_file_parse(iam_scenario_file **out, const char *text, si
         return error_set(err, IAM_ERR_ARGUMENT, source_name, NULL, "", "out or text is NULL");
     *out = NULL;
     iam_limits defaults;
-    if (limits == NULL) {
-        iam_limits_init(&defaults);
-        limits = &defaults;
-    }
+    limits = limits_or_default(limits, &defaults);
     if (len > limits->max_file_bytes)
         return error_set(err, IAM_ERR_LIMIT, source_name, NULL, "", "%zu bytes, more than the limit of %zu",
                          len, limits->max_file_bytes);
@@ -473,10 +459,7 @@ iam_status iam_scenario_file_load(iam_scenario_file **out, const char *path,
         return error_set(err, IAM_ERR_ARGUMENT, path, NULL, "", "out or path is NULL");
     *out = NULL;
     iam_limits defaults;
-    if (limits == NULL) {
-        iam_limits_init(&defaults);
-        limits = &defaults;
-    }
+    limits = limits_or_default(limits, &defaults);
     char *text;
     size_t len;
     iam_status s = file_read_all(path, limits->max_file_bytes, &text, &len, err);

@@ -178,10 +178,7 @@ iam_status iam_policy_set_compile(iam_policy_set **out, const iam_setup *setup,
         return error_set(err, IAM_ERR_ARGUMENT, "", NULL, "", "out or setup is NULL");
     *out = NULL;
     iam_limits defaults;
-    if (limits == NULL) {
-        iam_limits_init(&defaults);
-        limits = &defaults;
-    }
+    limits = limits_or_default(limits, &defaults);
     if (setup->identity.count > limits->max_policies_per_layer)
         return error_set(err, IAM_ERR_LIMIT, "", NULL, "", "%zu identity policies, more than the limit of %u",
                          setup->identity.count, (unsigned)limits->max_policies_per_layer);
