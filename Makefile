@@ -19,6 +19,8 @@ BASE     = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Iinclude -Iengine $(PKG_C
 REL_FLAGS  = $(BASE) -O2 -fPIC -fvisibility=hidden
 SAN_FLAGS  = $(BASE) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_FLAGS = $(BASE) -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+# The engine is compiled once for every harness: instrumented, without libFuzzer's main.
+FUZZ_LIB_FLAGS = $(BASE) -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 
 ENGINE_SRC = $(sort $(wildcard engine/*.c))
 ENGINE_HDR = $(wildcard engine/*.h) include/iameval.h
@@ -91,10 +93,15 @@ $(SAN)/tests/test_zero_alloc: tests/test_zero_alloc.c tests/check.h tests/worklo
 # fed every file under corpus/ by `make test`.
 $(SAN)/fuzz/replay_%: fuzz/fuzz_%.c fuzz/replay.c $(SAN)/libiameval.a | $(SAN)/fuzz
 	$(CC) $(SAN_FLAGS) $(TEST_CFLAGS) -Ifuzz -o $@ fuzz/fuzz_$*.c fuzz/replay.c $(SAN)/libiameval.a $(TEST_LIBS) -lpthread
-$(FZ)/fuzz_%: fuzz/fuzz_%.c $(ENGINE_SRC) $(ENGINE_HDR) | $(FZ)
-	$(CLANG) $(FUZZ_FLAGS) $(TEST_CFLAGS) -Ifuzz -o $@ fuzz/fuzz_$*.c $(ENGINE_SRC) $(TEST_LIBS) -lpthread
+FZ_OBJ = $(patsubst engine/%.c,$(FZ)/engine/%.o,$(ENGINE_SRC))
+$(FZ)/engine/%.o: engine/%.c $(ENGINE_HDR) | $(FZ)/engine
+	$(CLANG) $(FUZZ_LIB_FLAGS) -c $< -o $@
+$(FZ)/libiameval.a: $(FZ_OBJ)
+	rm -f $@ && ar rcs $@ $^
+$(FZ)/fuzz_%: fuzz/fuzz_%.c $(FZ)/libiameval.a | $(FZ)
+	$(CLANG) $(FUZZ_FLAGS) $(TEST_CFLAGS) -Ifuzz -o $@ fuzz/fuzz_$*.c $(FZ)/libiameval.a $(TEST_LIBS) -lpthread
 
-$(REL)/engine $(SAN)/engine $(REL)/cli $(SAN)/cli $(SAN)/tests $(SAN)/fuzz $(FZ):
+$(REL)/engine $(SAN)/engine $(REL)/cli $(SAN)/cli $(SAN)/tests $(SAN)/fuzz $(FZ) $(FZ)/engine:
 	mkdir -p $@
 
 run: deps all

@@ -1215,6 +1215,7 @@ static void swap_world(const world *w, world *out)
 }
 
 static iam_scratch *scratch;
+static iam_explanation *explanation;
 
 typedef struct result {
     enum outcome out;
@@ -1248,6 +1249,18 @@ static result decide(const built *bt, const iam_request *req, iam_scratch *sc)
     }
     if (r.d != IAM_ALLOWED && r.d != IAM_IMPLICIT_DENY && r.d != IAM_EXPLICIT_DENY)
         die("decision is none of the three", bt, NULL);
+    /* The explaining path decides exactly as the plain one, and renders.
+     * (Only on the main thread: the explanation object is not shared.) */
+    if (sc != scratch)
+        return r;
+    iam_decision xd = (iam_decision)66;
+    if (iam_evaluate_explain(bt->set, req, sc, &xd, explanation, &err) != IAM_OK || xd != r.d ||
+        iam_explanation_decision(explanation) != r.d)
+        die("the explanation's decision differs from iam_evaluate's", bt, NULL);
+    if (iam_explanation_json(explanation) == NULL || iam_explanation_text(explanation, 0) == NULL)
+        die("the explanation did not render", bt, NULL);
+    if (r.d == IAM_EXPLICIT_DENY && iam_explanation_decisive_count(explanation) == 0)
+        die("an explicit deny names no decisive statement", bt, NULL);
     return r;
 }
 
@@ -1366,7 +1379,7 @@ static void add_flags(int *argc, char ***argv)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     add_flags(argc, argv);
-    if (iam_scratch_create(&scratch, NULL) != IAM_OK) {
+    if (iam_scratch_create(&scratch, NULL) != IAM_OK || iam_explanation_create(&explanation) != IAM_OK) {
         fprintf(stderr, "fuzz_eval: cannot create a scratch\n");
         abort();
     }

@@ -30,6 +30,7 @@ static const uint8_t *cur_data;
 static size_t cur_size;
 static int cur_jsonl;
 static iam_scratch *scratch;
+static iam_explanation *explanation;
 /* IAMFUZZ_TOLERATE=multiline (environment) skips the one-line message check,
  * to keep exploring while a known engine bug awaits its fix. */
 static int tolerate_multiline;
@@ -58,7 +59,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argv;
     const char *tol = getenv("IAMFUZZ_TOLERATE");
     tolerate_multiline = tol != NULL && strstr(tol, "multiline") != NULL;
-    if (iam_scratch_create(&scratch, NULL) != IAM_OK) {
+    if (iam_scratch_create(&scratch, NULL) != IAM_OK || iam_explanation_create(&explanation) != IAM_OK) {
         fprintf(stderr, "fuzz_scenario: cannot create a scratch\n");
         abort();
     }
@@ -109,6 +110,11 @@ static void run_one(const iam_scenario *sc, size_t index, run_result *r)
     if (r->status == IAM_OK) {
         if (r->decision != IAM_ALLOWED && r->decision != IAM_IMPLICIT_DENY && r->decision != IAM_EXPLICIT_DENY)
             die("decision is none of the three", index, NULL);
+        iam_decision xd = (iam_decision)66;
+        if (iam_scenario_explain(sc, scratch, &xd, explanation, NULL) != IAM_OK || xd != r->decision)
+            die("the explanation's decision differs from the scenario's", index, NULL);
+        if (iam_explanation_json(explanation) == NULL || iam_explanation_text(explanation, 1) == NULL)
+            die("the explanation did not render", index, NULL);
     } else {
         check_error(r->status, &r->err, index, 1);
     }
