@@ -143,6 +143,7 @@ static iam_status compile_action(compiler *c, size_t si, const doc_list *list, s
     out->len = (uint32_t)v->len;
     if (v->len == 1 && v->text[0] == '*') {
         out->any = true;
+        out->kind = AP_ANY;
         return IAM_OK;
     }
     const char *colon = memchr(v->text, ':', v->len);
@@ -160,8 +161,33 @@ static iam_status compile_action(compiler *c, size_t si, const doc_list *list, s
     out->folded = folded;
     out->folded_len = (uint32_t)folded_len;
     out->service_len = (uint32_t)(memchr(folded, ':', folded_len) ? (size_t)((char *)memchr(folded, ':', folded_len) - folded) : 0);
+    /* Exact names and trailing-star prefixes compare bytes; the rest is a glob. */
+    size_t wild = count_wildcards(folded, folded_len), trailing = 0;
+    while (trailing < folded_len && folded[folded_len - 1 - trailing] == '*')
+        trailing++;
+    if (wild == 0) {
+        out->kind = AP_EXACT;
+        return IAM_OK;
+    }
+    if (wild == trailing) {
+        out->kind = AP_PREFIX;
+        out->prefix_len = (uint32_t)(folded_len - trailing);
+        return IAM_OK;
+    }
+    out->kind = AP_GLOB;
     out->glob = own_glob(c, folded, folded_len, GLOB_PLAIN);
     return out->glob ? IAM_OK : nomem(c);
+}
+
+bool action_pattern_matches(const action_pattern *ap, const char *action, size_t len, glob_scratch *gs)
+{
+    switch ((action_kind)ap->kind) {
+    case AP_ANY: return true;
+    case AP_EXACT: return len == ap->folded_len && memcmp(action, ap->folded, len) == 0;
+    case AP_PREFIX: return len >= ap->prefix_len && memcmp(action, ap->folded, ap->prefix_len) == 0;
+    case AP_GLOB: return glob_match(ap->glob, action, len, gs);
+    }
+    return false;
 }
 
 /* Index of the n-th ':' (1-based) in s, or len if there are fewer. */

@@ -425,7 +425,7 @@ static iam_status generate_and_compare(iam_diff *d, iam_scratch *scratch, size_t
                 size_t before = actions.count;
                 catalog_actions_matching(ap->text, ap->len, collect_action, &actions);
                 /* An action no catalog knows is still a request someone may make. */
-                if (actions.count == before && !ap->any && glob_is_exact(ap->glob) && !set_add(&actions, ap->text, ap->len))
+                if (actions.count == before && ap->kind == AP_EXACT && !set_add(&actions, ap->text, ap->len))
                     s = IAM_ERR_NOMEM;
             }
             for (uint32_t r = 0; r < st->resource_count; r++)

@@ -38,7 +38,7 @@ static bool action_matches(const statement *st, eval_state *e)
     bool any = false;
     for (uint32_t i = 0; i < st->action_count && !any; i++) {
         const action_pattern *a = &st->actions[i];
-        any = a->any || glob_match(a->glob, e->action, e->action_len, e->s->glob);
+        any = action_pattern_matches(a, e->action, e->action_len, e->s->glob);
     }
     return st->not_action ? !any : any;
 }

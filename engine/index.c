@@ -13,7 +13,7 @@ typedef struct pending {
     const char *key;
     uint32_t key_len;
     uint32_t stmt;
-    const iam_glob *glob;   /* NULL for exact entries */
+    const action_pattern *pattern;   /* wildcard entries */
 } pending;
 
 static int compare_pending(const void *a, const void *b)
@@ -69,7 +69,7 @@ static bool build_table(arena *a, pending *items, size_t n, index_slot **table, 
                 if (out == first || (*ids)[out - 1] != items[j].stmt)
                     (*ids)[out++] = items[j].stmt;
             } else {
-                (*wild)[out++] = (wild_entry){items[j].stmt, items[j].glob};
+                (*wild)[out++] = (wild_entry){items[j].stmt, items[j].pattern};
             }
         }
         uint64_t h = hash_bytes(items[i].key, items[i].key_len);
@@ -96,7 +96,7 @@ iam_status index_build(iam_policy_set *set)
             continue;
         }
         for (uint32_t k = 0; k < st->action_count; k++) {
-            if (glob_is_exact(st->actions[k].glob))
+            if (st->actions[k].kind == AP_EXACT)
                 exact_n++;
             else
                 wild_n++;
@@ -122,10 +122,10 @@ iam_status index_build(iam_policy_set *set)
         }
         for (uint32_t k = 0; k < st->action_count; k++) {
             const action_pattern *ap = &st->actions[k];
-            if (glob_is_exact(ap->glob))
+            if (ap->kind == AP_EXACT)
                 exact[e++] = (pending){ap->folded, ap->folded_len, i, NULL};
             else
-                wild[w++] = (pending){ap->folded, ap->service_len, i, ap->glob};
+                wild[w++] = (pending){ap->folded, ap->service_len, i, ap};
         }
     }
     qsort(exact, e, sizeof *exact, compare_pending);
@@ -182,7 +182,7 @@ size_t index_candidates(const iam_policy_set *set, const char *action, size_t le
     size_t wn = 0;
     for (size_t i = 0; i < svc_n; i++) {
         const wild_entry *we = &ix->wild[svc->first + i];
-        if ((wn == 0 || tmp[wn - 1] != we->stmt) && glob_match(we->glob, action, len, gs))
+        if ((wn == 0 || tmp[wn - 1] != we->stmt) && action_pattern_matches(we->pattern, action, len, gs))
             tmp[wn++] = we->stmt;
     }
     /* out = always + exact, then merged with the wildcard hits. */
