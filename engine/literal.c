@@ -768,7 +768,7 @@ static inline void summary_byte(fold_summary *x, unsigned char b)
     x->total++;
 }
 
-static uint64_t summary_hash(const fold_summary *x)
+static inline uint64_t summary_hash(const fold_summary *x)
 {
     /* A short stream's "last" bytes still sit high in the register: shift
      * them down so that last == first for streams of up to eight bytes. */
@@ -805,15 +805,18 @@ uint64_t lit_hash_fold(const char *s, size_t len)
             high |= w;
             sum += byte_sum8(ascii_lower8(w & UINT64_C(0x7F7F7F7F7F7F7F7F)));
         }
-        for (; i < len; i++) {
-            high |= p[i];
-            sum += ascii_lower(p[i] & 0x7F);
+        uint64_t last;
+        memcpy(&last, p + len - 8, 8);
+        if (i < len) {
+            /* The tail: the last eight bytes, less those already counted. */
+            uint64_t tail = last >> (8 * (8 - (len - i)));
+            high |= tail;
+            sum += byte_sum8(ascii_lower8(tail & UINT64_C(0x7F7F7F7F7F7F7F7F)));
         }
         if ((high & UINT64_C(0x8080808080808080)) == 0) {
             memcpy(&x.first, p, 8);
-            memcpy(&x.last, p + len - 8, 8);
             x.first = ascii_lower8(x.first);
-            x.last = ascii_lower8(x.last);
+            x.last = ascii_lower8(last);
             x.sum = sum;
             x.total = len;
             return summary_hash(&x);

@@ -219,8 +219,8 @@ static bool valid_resource(iam_str r)
     if (!starts_with(r.ptr, r.len, "arn:"))
         return false;
     unsigned colons = 0;
-    for (size_t i = 0; i < r.len; i++)
-        colons += r.ptr[i] == ':';
+    for (const char *c = r.ptr, *end = r.ptr + r.len; colons < 5 && (c = memchr(c, ':', (size_t)(end - c))) != NULL; c++)
+        colons++;
     return colons >= 5;
 }
 
