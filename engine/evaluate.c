@@ -138,6 +138,21 @@ static int class_rank(grant_class c)
     return c == GC_WILDCARD ? GC_DIRECT : (int)c;
 }
 
+/* The strongest class through which any Principal entry matches [E-G]. */
+static grant_class strongest_class(const statement *st, const eval_state *e)
+{
+    int best = GC_NONE;
+    grant_class best_class = GC_NONE;
+    for (uint32_t i = 0; i < st->principal_count; i++) {
+        grant_class c = entry_class(&st->principals[i], e);
+        if (class_rank(c) > best) {
+            best = class_rank(c);
+            best_class = c;
+        }
+    }
+    return best_class;
+}
+
 /* [M-NP1]: the caller is covered only if every link of its chain is listed. */
 static bool not_principal_covers(const statement *st, const eval_state *e)
 {
@@ -198,18 +213,9 @@ static bool statement_applies_past_action(const statement *st, eval_state *e, gr
             if (!e->boundary_present && not_principal_covers(st, e))
                 return false;
         } else {
-            int best = GC_NONE;
-            grant_class best_class = GC_NONE;
-            for (uint32_t i = 0; i < st->principal_count; i++) {
-                grant_class c = entry_class(&st->principals[i], e);
-                if (class_rank(c) > best) {
-                    best = class_rank(c);
-                    best_class = c;
-                }
-            }
-            if (best_class == GC_NONE)
+            *cls = strongest_class(st, e);
+            if (*cls == GC_NONE)
                 return false;
-            *cls = best_class;
         }
     }
     return conditions_hold(st, e);
@@ -313,14 +319,7 @@ static iam_status trace_verdicts(const iam_policy_set *set, eval_state *e, const
                 t->not_principal_by_boundary = e->boundary_present;
                 t->principal = e->boundary_present || !not_principal_covers(st, e);
             } else {
-                int best = GC_NONE;
-                for (uint32_t i = 0; i < st->principal_count; i++) {
-                    grant_class c = entry_class(&st->principals[i], e);
-                    if (class_rank(c) > best) {
-                        best = class_rank(c);
-                        cls = c;
-                    }
-                }
+                cls = strongest_class(st, e);
                 t->principal = cls != GC_NONE;
             }
         }
