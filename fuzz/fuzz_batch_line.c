@@ -26,6 +26,7 @@
 #include <jansson.h>
 
 #include "iameval.h"
+#include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -66,9 +67,7 @@ static size_t cur_size;
 static void die(const char *what)
 {
     fprintf(stderr, "fuzz_batch_line: %s\ninput (%zu bytes):", what, cur_size);
-    for (size_t k = 0; k < cur_size; k++)
-        fprintf(stderr, "%s%02X", k % 32 ? " " : "\n  ", cur_data[k]);
-    fprintf(stderr, "\n");
+    print_hex(cur_data, cur_size);
     abort();
 }
 

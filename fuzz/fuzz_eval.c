@@ -41,6 +41,7 @@
 #include <string.h>
 
 #include "iameval.h"
+#include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -1043,9 +1044,7 @@ static void die(const char *what, const built *variant_built, const char *detail
     if (variant_built && variant_built != &base_built)
         fprintf(stderr, "variant policies:\n%s", variant_built->dump.p ? variant_built->dump.p : "");
     fprintf(stderr, "input (%zu bytes) in hex:", cur_size);
-    for (size_t k = 0; k < cur_size; k++)
-        fprintf(stderr, "%s%02X", k % 32 ? " " : "\n  ", cur_data[k]);
-    fprintf(stderr, "\n");
+    print_hex(cur_data, cur_size);
     abort();
 }
 

@@ -22,6 +22,7 @@
 
 #include "json.h"
 #include "../tests/jansson_diff.h"
+#include "fuzz_common.h"
 
 #define MAX_DEPTH 512
 
@@ -33,9 +34,7 @@ static size_t cur_size;
 static void die(const char *what)
 {
     fprintf(stderr, "fuzz_json: %s\ninput (%zu bytes):", what, cur_size);
-    for (size_t k = 0; k < cur_size; k++)
-        fprintf(stderr, "%s%02X", k % 32 ? " " : "\n  ", cur_data[k]);
-    fprintf(stderr, "\n");
+    print_hex(cur_data, cur_size);
     abort();
 }
 

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "iameval.h"
+#include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -47,9 +48,7 @@ static void die(const char *what, size_t index, const iam_error *err)
     fprintf(stderr, "input (%zu bytes):\n", cur_size);
     fwrite(cur_data, 1, cur_size, stderr);
     fprintf(stderr, "\ninput in hex:");
-    for (size_t k = 0; k < cur_size; k++)
-        fprintf(stderr, "%s%02X", k % 32 ? " " : "\n  ", cur_data[k]);
-    fprintf(stderr, "\n");
+    print_hex(cur_data, cur_size);
     abort();
 }
 
