@@ -286,7 +286,7 @@ static bool all_digits(const char *s, size_t len)
 }
 
 /* Splits an ARN at its first five colons; false with fewer than five. */
-static bool arn_split(const char *s, size_t len, iam_str fields[6])
+bool arn_split(const char *s, size_t len, iam_str fields[6])
 {
     size_t start = 0;
     unsigned f = 0;

@@ -368,48 +368,20 @@ static bool resource_policy_required(const eval_state *e)
         return true;
     if (e->service_len != 3 || memcmp(e->action, "kms", 3) != 0 || e->resource_star)
         return false;
-    const iam_str *r = &e->req->resource;
-    unsigned colons = 0;
-    size_t i = 0;
-    for (; i < r->len && colons < 5; i++)
-        colons += r->ptr[i] == ':';
     /* arn:P:kms:R:A:key/... */
-    size_t s2 = 0, s3 = 0;
-    unsigned c = 0;
-    for (size_t k = 0; k < r->len; k++)
-        if (r->ptr[k] == ':') {
-            c++;
-            if (c == 2)
-                s2 = k;
-            if (c == 3) {
-                s3 = k;
-                break;
-            }
-        }
-    bool kms_arn = s3 == s2 + 4 && memcmp(r->ptr + s2 + 1, "kms", 3) == 0;
-    return kms_arn && r->len - i >= 4 && memcmp(r->ptr + i, "key/", 4) == 0;
+    iam_str f[6];
+    const iam_str *r = &e->req->resource;
+    return arn_split(r->ptr, r->len, f) && f[2].len == 3 && memcmp(f[2].ptr, "kms", 3) == 0 &&
+           f[5].len >= 4 && memcmp(f[5].ptr, "key/", 4) == 0;
 }
 
 static iam_str resource_account(const iam_request *req, const principal_info *p)
 {
     if (req->resource_account.ptr != NULL)
         return req->resource_account;
-    const iam_str *r = &req->resource;
-    if (!(r->len == 1 && r->ptr[0] == '*')) {
-        size_t start = 0;
-        unsigned c = 0;
-        for (size_t i = 0; i < r->len; i++)
-            if (r->ptr[i] == ':') {
-                c++;
-                if (c == 4)
-                    start = i + 1;
-                if (c == 5) {
-                    if (i > start)
-                        return (iam_str){r->ptr + start, i - start};
-                    break;
-                }
-            }
-    }
+    iam_str f[6];
+    if (arn_split(req->resource.ptr, req->resource.len, f) && f[4].len > 0)
+        return f[4];
     return p->account;   /* [M-N6] */
 }
 

@@ -281,6 +281,9 @@ struct iam_policy {
     void *globs;           /* every iam_glob the policy owns (compile.c) */
 };
 
+/* Splits an ARN at its first five colons [M-N1]; false with fewer than five. */
+bool arn_split(const char *s, size_t len, iam_str fields[6]);
+
 /* Whether the folded action[0..len) matches the pattern. */
 bool action_pattern_matches(const action_pattern *ap, const char *action, size_t len, glob_scratch *gs);
 

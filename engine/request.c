@@ -52,16 +52,8 @@ bool principal_parse(const char *s, size_t len, principal_info *out)
         return true;
     }
     iam_str f[6];
-    size_t start = 0;
-    unsigned n = 0;
-    for (size_t i = 0; i < len && n < 5; i++)
-        if (s[i] == ':') {
-            f[n++] = (iam_str){s + start, i - start};
-            start = i + 1;
-        }
-    if (n < 5)
+    if (!arn_split(s, len, f))
         return false;
-    f[5] = (iam_str){s + start, len - start};
     if (f[1].len == 0 || f[3].len != 0 || !digits12(f[4].ptr, f[4].len))
         return false;
     out->partition = f[1];
