@@ -199,7 +199,7 @@ static size_t nth_colon(const char *s, size_t len, unsigned n)
     return len;
 }
 
-static unsigned colon_count(const char *s, size_t len)
+unsigned colon_count(const char *s, size_t len)
 {
     unsigned n = 0;
     for (size_t i = 0; i < len; i++)
@@ -457,19 +457,6 @@ static bool parse_operator(const char *name, size_t len, cond_pair *out)
     return false;
 }
 
-static bool parse_bool_text(const char *s, size_t len, bool *out)
-{
-    if (lit_equal_fold(s, len, "true", 4)) {
-        *out = true;
-        return true;
-    }
-    if (lit_equal_fold(s, len, "false", 5)) {
-        *out = false;
-        return true;
-    }
-    return false;
-}
-
 static const char *type_word(value_type t)
 {
     switch (t) {
@@ -535,7 +522,7 @@ static iam_status compile_condition_value(compiler *c, cond_pair *pair, const do
         break;
     case VT_BOOL:
     case VT_NULL:
-        bad = !parse_bool_text(v->text, v->len, &out->typed.boolean);
+        bad = !lit_bool_parse(v->text, v->len, &out->typed.boolean);
         break;
     case VT_BINARY:
         if (!lit_base64_valid(v->text, v->len)) {

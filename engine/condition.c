@@ -54,27 +54,6 @@ static unsigned pieces_colons(const glob_piece *p, size_t n)
     return c;
 }
 
-static bool bool_text(const char *s, size_t len, bool *out)
-{
-    if (lit_equal_fold(s, len, "true", 4)) {
-        *out = true;
-        return true;
-    }
-    if (lit_equal_fold(s, len, "false", 5)) {
-        *out = false;
-        return true;
-    }
-    return false;
-}
-
-static unsigned colon_count(const char *s, size_t len)
-{
-    unsigned n = 0;
-    for (size_t i = 0; i < len; i++)
-        n += s[i] == ':';
-    return n;
-}
-
 /* A request value parsed once for the operator's type [C-T1]. */
 typedef struct parsed_request {
     const char *text;
@@ -94,7 +73,7 @@ static bool parse_request_value(value_type type, const iam_str *r, parsed_reques
     switch (type) {
     case VT_NUMBER: return lit_number_parse(r->ptr, r->len, &out->v.number);
     case VT_DATE: return lit_instant_parse(r->ptr, r->len, &out->v.instant);
-    case VT_BOOL: return bool_text(r->ptr, r->len, &out->v.boolean);
+    case VT_BOOL: return lit_bool_parse(r->ptr, r->len, &out->v.boolean);
     case VT_BINARY: return lit_base64_valid(r->ptr, r->len);
     case VT_IP: return lit_ip_parse_address(r->ptr, r->len, &out->v.ip);
     case VT_ARN: return colon_count(r->ptr, r->len) >= 5;   /* [C-O19] */
@@ -146,7 +125,7 @@ static cmp_result compare(cond_base positive, const parsed_request *r, const con
                 off += s->pieces[i].len;
             }
             bool pv;
-            if (!bool_text(buf, len, &pv))
+            if (!lit_bool_parse(buf, len, &pv))
                 return CMP_FALSE;
             return pv == r->v.boolean ? CMP_TRUE : CMP_FALSE;
         }

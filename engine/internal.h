@@ -281,6 +281,9 @@ struct iam_policy {
     void *globs;           /* every iam_glob the policy owns (compile.c) */
 };
 
+/* How many ':' s[0..len) holds. */
+unsigned colon_count(const char *s, size_t len);
+
 /* Splits an ARN at its first five colons [M-N1]; false with fewer than five. */
 bool arn_split(const char *s, size_t len, iam_str fields[6]);
 

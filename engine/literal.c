@@ -837,3 +837,16 @@ uint64_t lit_hash_fold(const char *s, size_t len)
     }
     return summary_hash(&x);
 }
+
+bool lit_bool_parse(const char *s, size_t len, bool *out)
+{
+    if (lit_equal_fold(s, len, "true", 4)) {
+        *out = true;
+        return true;
+    }
+    if (lit_equal_fold(s, len, "false", 5)) {
+        *out = false;
+        return true;
+    }
+    return false;
+}

@@ -73,6 +73,10 @@ size_t lit_base64_decode(const char *s, size_t len, uint8_t *out, size_t cap);
  * on the fly (request values can be long; nothing is allocated). */
 bool lit_base64_equals(const char *s, size_t len, const uint8_t *bytes, size_t n);
 
+/* ---- Booleans [C-O11] ----------------------------------------------------
+ * "true" or "false" in any letter case. */
+bool lit_bool_parse(const char *s, size_t len, bool *out);
+
 /* ---- Case folding [C-O2], [M-A2], [C-K2] ---------------------------------
  * Simple (one-to-one) Unicode lowercase mapping per code point, no
  * normalisation, no multi-character folds (U+00DF stays itself). */
