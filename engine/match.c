@@ -35,7 +35,27 @@
  * matcher then tests literals one active position at a time. */
 #define LIT_TABLE_MAX_WORDS (1u << 16)
 
-enum glob_path { PATH_EXACT, PATH_PREFIX, PATH_PCRE, PATH_ELEMS };
+enum glob_path { PATH_EXACT, PATH_PREFIX, PATH_FIELDS, PATH_PCRE, PATH_ELEMS };
+
+/* PATH_FIELDS: a pattern whose wildcards are all '*' is matched without a
+ * regex. Its text splits into up to six fields at colons (one field when
+ * every '*' may cross colons; the first five fields and the rest when none
+ * in those five may), and each field into the literal segments between its
+ * stars: the first anchored at the field's start, the last at its end, the
+ * middle ones found leftmost in turn. Leftmost is enough because a run of
+ * '*' that matches anything can always absorb what an earlier choice left.
+ * On valid UTF-8 literals byte search is character search: a segment starts
+ * with a lead byte, which no character of the subject has inside it. */
+#define GLOB_MAX_FIELDS 6
+
+typedef struct glob_segment {
+    uint32_t off, len;         /* bytes of the pattern text */
+} glob_segment;
+
+typedef struct glob_field {
+    uint32_t first, count;     /* its segments */
+    bool star;                 /* false: one segment, matched exactly */
+} glob_field;
 
 /* Per-code-point masks of the literal positions, so that the element matcher
  * advances all positions with word operations. */
@@ -59,6 +79,10 @@ struct iam_glob {
     glob_elem *elems;          /* after collapsing runs of ANY_RUN */
     size_t n;
     pcre2_code *code;          /* PATH_PCRE only */
+    glob_segment *segs;        /* PATH_FIELDS only */
+    glob_field fields[GLOB_MAX_FIELDS];
+    uint8_t field_count;
+    bool last_field_colon_free; /* fewer than five colons: no field crosses one */
     lit_table *lits;           /* NULL: test literals position by position */
     uint64_t *masks;           /* storage of prog */
     struct nfa_prog *prog;     /* the element matcher's masks, built once */
@@ -607,11 +631,82 @@ static pcre2_code *pcre_translate(const glob_elem *e, size_t n)
     return code;
 }
 
+/* How many fields a PATH_FIELDS pattern splits into: 1 when every wildcard
+ * is a '*' that may cross colons, the colons of the first five fields plus
+ * one when none of those fields holds a wildcard that may, and 0 when the
+ * pattern needs a regex (a '?', or crossing and non-crossing runs mixed in
+ * the first five fields). */
+static unsigned fields_plan(const glob_elem *e, size_t n, bool *last_colon_free)
+{
+    *last_colon_free = false;
+    bool all_cross = true, head_crosses = false;
+    unsigned colons = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (e[i].kind == GLOB_ANY_ONE)
+            return 0;
+        if (e[i].kind == GLOB_ANY_RUN) {
+            all_cross &= e[i].crosses_colon != 0;
+            if (colons < 5)
+                head_crosses |= e[i].crosses_colon != 0;
+        } else if (e[i].cp == ':' && colons < 5) {
+            colons++;
+        }
+    }
+    if (all_cross)
+        return 1;
+    if (head_crosses)
+        return 0;
+    /* Fewer than five colons: the whole pattern is "first five fields", so
+     * no part of it matches a colon beyond the ones it spells. */
+    *last_colon_free = colons < 5;
+    return colons + 1;
+}
+
+static bool fields_build(iam_glob *g, const char *text, size_t len, unsigned nfields,
+                         bool last_colon_free)
+{
+    /* Segments: at most one per star plus one per field. */
+    size_t cap = nfields;
+    for (size_t i = 0; i < len; i++)
+        cap += text[i] == '*';
+    g->segs = malloc(cap * sizeof *g->segs);
+    if (g->segs == NULL)
+        return false;
+    size_t nseg = 0, start = 0;
+    for (unsigned f = 0; f < nfields; f++) {
+        size_t end = len;
+        if (f + 1 < nfields) {
+            const char *colon = memchr(text + start, ':', len - start);
+            end = (size_t)(colon - text); /* fields_plan counted these colons */
+        }
+        glob_field *field = &g->fields[f];
+        field->first = (uint32_t)nseg;
+        field->star = memchr(text + start, '*', end - start) != NULL;
+        size_t seg = start;
+        for (size_t i = start; i <= end; i++) {
+            if (i < end && text[i] != '*')
+                continue;
+            /* Empty middle segments (from "**") say nothing; the first and
+             * last are kept even when empty, as the field's anchors. */
+            bool edge = seg == start || i == end;
+            if (i > seg || edge)
+                g->segs[nseg++] = (glob_segment){ (uint32_t)seg, (uint32_t)(i - seg) };
+            seg = i + 1;
+        }
+        field->count = (uint32_t)nseg - field->first;
+        start = end + 1;
+    }
+    g->field_count = (uint8_t)nfields;
+    g->last_field_colon_free = last_colon_free;
+    return true;
+}
+
 void glob_free(iam_glob *g)
 {
     if (!g)
         return;
     pcre2_code_free(g->code);
+    free(g->segs);
     lit_table_free(g->lits);
     free(g->prog);
     free(g->masks);
@@ -686,6 +781,18 @@ iam_glob *glob_compile(const char *pattern, size_t len, glob_mode mode)
             g->prefix_len--;
         drop_elements(g);
         return g;
+    }
+
+    if (!invalid) {
+        bool last_colon_free;
+        unsigned fields = fields_plan(g->elems, n, &last_colon_free);
+        if (fields > 0) {
+            if (!fields_build(g, pattern, len, fields, last_colon_free))
+                goto fail;
+            g->path = PATH_FIELDS;
+            drop_elements(g);
+            return g;
+        }
     }
 
     bool oom;
@@ -795,6 +902,61 @@ static bool match_fast(const iam_glob *g, const char *subject, size_t len)
     return len >= g->prefix_len && memcmp(subject, g->text, g->prefix_len) == 0;
 }
 
+static const char *find_bytes(const char *hay, size_t hay_len, const char *needle, size_t n)
+{
+    if (n == 0)
+        return hay;
+    while (hay_len >= n) {
+        const char *c = memchr(hay, needle[0], hay_len - n + 1);
+        if (c == NULL)
+            return NULL;
+        if (memcmp(c + 1, needle + 1, n - 1) == 0)
+            return c;
+        hay_len -= (size_t)(c + 1 - hay);
+        hay = c + 1;
+    }
+    return NULL;
+}
+
+static bool match_field(const iam_glob *g, const glob_field *f, const char *s, size_t len)
+{
+    const glob_segment *seg = g->segs + f->first;
+    if (!f->star)
+        return len == seg->len && memcmp(s, g->text + seg->off, len) == 0;
+    const glob_segment *head = seg, *tail = seg + f->count - 1;
+    if (len < head->len + tail->len || memcmp(s, g->text + head->off, head->len) != 0 ||
+        memcmp(s + len - tail->len, g->text + tail->off, tail->len) != 0)
+        return false;
+    size_t at = head->len, end = len - tail->len;
+    for (const glob_segment *m = head + 1; m < tail; m++) {
+        const char *hit = find_bytes(s + at, end - at, g->text + m->off, m->len);
+        if (hit == NULL)
+            return false;
+        at = (size_t)(hit - s) + m->len;
+    }
+    return true;
+}
+
+static bool match_fields(const iam_glob *g, const char *subject, size_t len)
+{
+    size_t start = 0;
+    for (unsigned f = 0; f < g->field_count; f++) {
+        size_t end = len;
+        if (f + 1 < g->field_count) {
+            const char *colon = memchr(subject + start, ':', len - start);
+            if (colon == NULL)
+                return false;
+            end = (size_t)(colon - subject);
+        } else if (g->last_field_colon_free && memchr(subject + start, ':', len - start)) {
+            return false;
+        }
+        if (!match_field(g, &g->fields[f], subject + start, end - start))
+            return false;
+        start = end + 1;
+    }
+    return true;
+}
+
 /* Only PCRE2_ERROR_NOMATCH means "no match"; every other failure (match,
  * heap or JIT-stack limit, invalid UTF-8 in the subject, no scratch) hands
  * the question to the element matcher. */
@@ -825,6 +987,8 @@ static bool match_auto(const iam_glob *g, const char *subject, size_t len, glob_
     case PATH_EXACT:
     case PATH_PREFIX:
         return match_fast(g, subject, len);
+    case PATH_FIELDS:
+        return match_fields(g, subject, len);
     case PATH_PCRE:
         return match_pcre(g, subject, len, s, true);
     default:
@@ -839,10 +1003,33 @@ bool glob_match(const iam_glob *g, const char *subject, size_t len, glob_scratch
     return match_auto(g, subject, len, s);
 }
 
-/* Paths 1 and 2 on a pattern that has no PCRE2 code (a fast-path pattern, or
- * one with invalid UTF-8) give the automatic answer, as path 4 does for a
- * pattern without a fast path. Path 1 without JIT support runs the
- * interpreter. */
+/* The regex a fast-path pattern would have had, built for one match so the
+ * differential fuzz target can hold the fast paths against PCRE2 itself.
+ * Allocates; never on an evaluation path. */
+static bool match_pcre_rebuilt(const iam_glob *g, const char *subject, size_t len,
+                               glob_scratch *s, bool use_jit)
+{
+    glob_elem *e = malloc((g->text_len ? g->text_len : 1) * sizeof *e);
+    if (e == NULL)
+        return match_auto(g, subject, len, s);
+    size_t n = collapse_runs(e, glob_parse(g->text, g->text_len, (glob_mode)g->mode, e, g->text_len));
+    iam_glob tmp = *g;
+    tmp.path = PATH_PCRE;
+    tmp.elems = e;
+    tmp.n = n;
+    tmp.prog = NULL;
+    tmp.code = pcre_translate(e, n);
+    tmp.jit = use_jit && tmp.code && pcre2_jit_compile(tmp.code, PCRE2_JIT_COMPLETE) == 0;
+    bool r = tmp.code ? match_pcre(&tmp, subject, len, s, use_jit) : match_auto(g, subject, len, s);
+    pcre2_code_free(tmp.code);
+    free(e);
+    return r;
+}
+
+/* Paths 1 and 2 on a fast-path pattern compile its regex for the occasion; on
+ * one with invalid UTF-8 (which PCRE2 cannot express) they give the
+ * automatic answer, as path 4 does for a pattern without a fast path. Path 1
+ * without JIT support runs the interpreter. */
 bool glob_match_path(const iam_glob *g, const char *subject, size_t len, glob_scratch *s, int path)
 {
     if (len == 0)
@@ -852,6 +1039,8 @@ bool glob_match_path(const iam_glob *g, const char *subject, size_t len, glob_sc
     case 2:
         if (g->path == PATH_PCRE)
             return match_pcre(g, subject, len, s, path == 1);
+        if (g->path != PATH_ELEMS && s != NULL)
+            return match_pcre_rebuilt(g, subject, len, s, path == 1);
         break;
     case 3:
         return match_elems(g, subject, len);

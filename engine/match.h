@@ -24,10 +24,12 @@
  * where each invalid byte counts as one character.
  *
  * Paths: an exact pattern (no wildcard) compares bytes; a pattern whose only
- * wildcard is one trailing unrestricted '*' compares a prefix; everything
- * else runs PCRE2 (JIT when available), and when PCRE2 reports an error such
- * as its match limit, an allocation-free position-set matcher over the same
- * elements decides instead, so every pattern's cost is bounded.
+ * wildcard is one trailing unrestricted '*' compares a prefix; one whose
+ * wildcards are all '*' (in the first five fields either all of them may
+ * cross colons or none may) searches its literal segments field by field;
+ * everything else runs PCRE2 (JIT when available), and when PCRE2 reports
+ * an error such as its match limit, an allocation-free position-set matcher
+ * over the same elements decides instead, so every pattern's cost is bounded.
  */
 #ifndef IAMEVAL_MATCH_H
 #define IAMEVAL_MATCH_H
@@ -97,8 +99,9 @@ size_t glob_parse_pieces(const glob_piece *pieces, size_t n, glob_mode mode,
 
 /* For the differential fuzz target and tests: force one path.
  * 0 = automatic, 1 = PCRE2 JIT, 2 = PCRE2 interpreter, 3 = element matcher,
- * 4 = the exact/prefix fast path (returns the automatic answer when the
- * pattern has no fast path). */
+ * 4 = the exact/prefix/field fast path (returns the automatic answer when the
+ * pattern has no fast path). Paths 1 and 2 compile a fast-path pattern's
+ * regex for the one call (allocating), so both paths can be compared. */
 bool glob_match_path(const iam_glob *g, const char *subject, size_t len, glob_scratch *s, int path);
 
 #endif

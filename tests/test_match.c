@@ -545,6 +545,75 @@ static void test_pathological(void)
     free(s);
 }
 
+/* Many small random patterns over the characters that decide fields (':'
+ * and '*', with '?' and a two-byte letter now and then) against subjects of
+ * the same letters: every compiled path (exact, prefix, fields, PCRE2) and
+ * the regex built for the same pattern agree with the reference. A fixed
+ * seed keeps the run reproducible. */
+static void test_random_against_reference(void)
+{
+    static const char *const pat_alphabet[] = { "a", "b", ":", ":", "*", "*", "?", "\xc3\xa9" };
+    static const char *const subj_alphabet[] = { "a", "b", ":", ":", "\xc3\xa9", "\xff" };
+    uint64_t st = 0x9e3779b97f4a7c15ull;
+    for (int m = 0; m < 3; m++) {
+        glob_mode mode = (glob_mode)m;
+        unsigned mismatches = 0;
+        char first[300] = "";
+        for (int iter = 0; iter < 6000; iter++) {
+            char pat[64], subj[64];
+            size_t plen = 0, slen = 0;
+            st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+            /* Half the patterns start with five colons' worth of ARN, so the
+             * sixth field is reached often. */
+            if (st & 1) {
+                memcpy(pat, "arn:a:", 6);
+                plen = 6;
+            }
+            size_t want_len = (size_t)((st >> 8) % 12);
+            for (size_t i = 0; i < want_len; i++) {
+                st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+                const char *c = pat_alphabet[st % 8];
+                memcpy(pat + plen, c, strlen(c));
+                plen += strlen(c);
+            }
+            iam_glob *g = glob_compile(pat, plen, mode);
+            if (!g) {
+                if (mismatches++ == 0)
+                    snprintf(first, sizeof first, "glob_compile failed on \"%.*s\"", (int)plen, pat);
+                continue;
+            }
+            for (int k = 0; k < 8; k++) {
+                st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+                slen = 0;
+                if (st & 1) {
+                    memcpy(subj, "arn:a:", 6);
+                    slen = 6;
+                }
+                size_t sl = (size_t)((st >> 8) % 14);
+                for (size_t i = 0; i < sl; i++) {
+                    st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+                    const char *c = subj_alphabet[st % 6];
+                    memcpy(subj + slen, c, strlen(c));
+                    slen += strlen(c);
+                }
+                bool want = ref_match(mode, pat, plen, subj, slen);
+                bool ok = glob_match(g, subj, slen, scratch) == want &&
+                          glob_match_path(g, subj, slen, scratch, 1) == want &&
+                          glob_match_path(g, subj, slen, scratch, 2) == want &&
+                          glob_match_path(g, subj, slen, scratch, 4) == want;
+                if (!ok && mismatches++ == 0)
+                    snprintf(first, sizeof first, "\"%.*s\" vs \"%.*s\" want %d", (int)plen, pat,
+                             (int)slen, subj, want);
+            }
+            glob_free(g);
+        }
+        char name[400];
+        snprintf(name, sizeof name, "%s: 48,000 random pattern/subject pairs agree (%u differ; first: %s)",
+                 mode_name(mode), mismatches, first);
+        CHECK_NAMED(name, mismatches == 0);
+    }
+}
+
 int main(void)
 {
     scratch = glob_scratch_create();
@@ -560,6 +629,7 @@ int main(void)
     test_pieces();
     test_exact_flag();
     test_pathological();
+    test_random_against_reference();
     glob_scratch_free(scratch);
     return check_report();
 }
