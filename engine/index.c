@@ -16,18 +16,6 @@ typedef struct pending {
     const action_pattern *pattern;   /* wildcard entries */
 } pending;
 
-static int compare_pending(const void *a, const void *b)
-{
-    const pending *x = a, *y = b;
-    size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
-    int c = memcmp(x->key, y->key, n);
-    if (c != 0)
-        return c;
-    if (x->key_len != y->key_len)
-        return x->key_len < y->key_len ? -1 : 1;
-    return x->stmt < y->stmt ? -1 : x->stmt > y->stmt;
-}
-
 static uint64_t hash_bytes(const char *s, size_t len)
 {
     uint64_t h = 1469598103934665603u;
@@ -38,48 +26,103 @@ static uint64_t hash_bytes(const char *s, size_t len)
     return h;
 }
 
-/* Groups sorted entries by key into an open-addressing table; with `ids` each
+static bool same_key(const pending *x, const pending *y)
+{
+    return x->key_len == y->key_len && memcmp(x->key, y->key, x->key_len) == 0;
+}
+
+/* Groups entries by key into an open-addressing table; with `ids` each
  * entry's statement id is stored (duplicates within a key dropped), with
- * `wild` its glob too. */
-static bool build_table(arena *a, pending *items, size_t n, index_slot **table, uint32_t *mask,
+ * `wild` its glob too. Entries arrive in statement order and keep it within
+ * their key, so grouping is two passes over a hash table, without sorting
+ * (which cost a sixth of compiling all managed policies). */
+static bool build_table(arena *a, const pending *items, size_t n, index_slot **table, uint32_t *mask,
                         uint32_t **ids, wild_entry **wild)
 {
+    size_t tmp_cap = 8;
+    while (tmp_cap < 2 * n)
+        tmp_cap *= 2;
+    uint32_t *rep_of_slot = malloc(tmp_cap * sizeof *rep_of_slot); /* item index + 1; 0 = empty */
+    uint32_t *key_of = malloc((n ? n : 1) * sizeof *key_of);      /* per item; UINT32_MAX = dropped */
+    uint32_t *rep = malloc((n ? n : 1) * sizeof *rep);            /* per key: its first item */
+    uint32_t *count = malloc((n ? n : 1) * sizeof *count);
+    uint64_t *hash = malloc((n ? n : 1) * sizeof *hash);          /* per key */
+    bool ok = rep_of_slot && key_of && rep && count && hash;
     size_t keys = 0;
-    for (size_t i = 0; i < n; i++)
-        if (i == 0 || compare_pending(&(pending){items[i].key, items[i].key_len, 0, NULL},
-                                      &(pending){items[i - 1].key, items[i - 1].key_len, 0, NULL}) != 0)
-            keys++;
+    if (ok) {
+        memset(rep_of_slot, 0, tmp_cap * sizeof *rep_of_slot);
+        size_t tmp_mask = tmp_cap - 1;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t h = hash_bytes(items[i].key, items[i].key_len);
+            size_t slot = (size_t)h & tmp_mask;
+            while (rep_of_slot[slot] != 0 && !same_key(&items[rep_of_slot[slot] - 1], &items[i]))
+                slot = (slot + 1) & tmp_mask;
+            if (rep_of_slot[slot] == 0) {
+                rep_of_slot[slot] = (uint32_t)i + 1;
+                key_of[i] = (uint32_t)keys;
+                rep[keys] = (uint32_t)i;
+                count[keys] = 0;
+                hash[keys] = h;
+                keys++;
+            } else {
+                key_of[i] = key_of[rep_of_slot[slot] - 1];
+            }
+        }
+    }
     size_t cap = 8;
     while (cap < 2 * keys)
         cap *= 2;
-    *table = arena_calloc(a, cap, sizeof **table);
-    *mask = (uint32_t)(cap - 1);
-    if (ids)
-        *ids = arena_calloc(a, n ? n : 1, sizeof **ids);
-    if (wild)
-        *wild = arena_calloc(a, n ? n : 1, sizeof **wild);
-    if (*table == NULL || (ids && *ids == NULL) || (wild && *wild == NULL))
-        return false;
-    uint32_t out = 0;
-    for (size_t i = 0; i < n;) {
-        size_t j = i;
-        uint32_t first = out;
-        for (; j < n && items[j].key_len == items[i].key_len && memcmp(items[j].key, items[i].key, items[i].key_len) == 0; j++) {
-            if (ids) {
-                if (out == first || (*ids)[out - 1] != items[j].stmt)
-                    (*ids)[out++] = items[j].stmt;
-            } else {
-                (*wild)[out++] = (wild_entry){items[j].stmt, items[j].pattern};
-            }
-        }
-        uint64_t h = hash_bytes(items[i].key, items[i].key_len);
-        uint32_t slot = (uint32_t)h & *mask;
-        while ((*table)[slot].key != NULL)
-            slot = (slot + 1) & *mask;
-        (*table)[slot] = (index_slot){items[i].key, items[i].key_len, first, out - first, h};
-        i = j;
+    if (ok) {
+        *table = arena_calloc(a, cap, sizeof **table);
+        *mask = (uint32_t)(cap - 1);
+        if (ids)
+            *ids = arena_calloc(a, n ? n : 1, sizeof **ids);
+        if (wild)
+            *wild = arena_calloc(a, n ? n : 1, sizeof **wild);
+        ok = *table != NULL && (!ids || *ids != NULL) && (!wild || *wild != NULL);
     }
-    return true;
+    if (ok) {
+        /* count[k] becomes the next free place of key k: first counts, then
+         * offsets, then cursors. Statement ids ascend within a key, so a
+         * duplicate is the entry just written. */
+        uint32_t *last = rep_of_slot; /* reused: per key, last statement + 1 */
+        memset(last, 0, keys * sizeof *last);
+        for (size_t i = 0; i < n; i++) {
+            uint32_t k = key_of[i];
+            if (ids && last[k] == items[i].stmt + 1) {
+                key_of[i] = UINT32_MAX;
+                continue;
+            }
+            last[k] = items[i].stmt + 1;
+            count[k]++;
+        }
+        uint32_t off = 0;
+        for (size_t k = 0; k < keys; k++) {
+            const pending *r = &items[rep[k]];
+            uint32_t slot = (uint32_t)hash[k] & *mask;
+            while ((*table)[slot].key != NULL)
+                slot = (slot + 1) & *mask;
+            (*table)[slot] = (index_slot){r->key, r->key_len, off, count[k], hash[k]};
+            uint32_t c = count[k];
+            count[k] = off;
+            off += c;
+        }
+        for (size_t i = 0; i < n; i++) {
+            uint32_t k = key_of[i];
+            if (k == UINT32_MAX)
+                continue;
+            if (ids)
+                (*ids)[count[k]++] = items[i].stmt;
+            else
+                (*wild)[count[k]++] = (wild_entry){items[i].stmt, items[i].pattern};
+        }
+    }
+    free(rep_of_slot);
+    free(key_of);
+    free(rep);
+    free(count);
+    free(hash);
+    return ok;
 }
 
 iam_status index_build(iam_policy_set *set)
@@ -128,8 +171,6 @@ iam_status index_build(iam_policy_set *set)
                 wild[w++] = (pending){ap->folded, ap->service_len, i, ap};
         }
     }
-    qsort(exact, e, sizeof *exact, compare_pending);
-    qsort(wild, w, sizeof *wild, compare_pending);
     bool ok = build_table(&set->arena, exact, e, &ix->exact, &ix->exact_mask, &ix->exact_ids, NULL) &&
               build_table(&set->arena, wild, w, &ix->service, &ix->service_mask, NULL, &ix->wild);
     free(exact);
