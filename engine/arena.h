@@ -20,6 +20,8 @@ void arena_init(arena *a);
  * block twice; blocks live until arena_release. */
 void *arena_alloc(arena *a, size_t size);
 void *arena_calloc(arena *a, size_t count, size_t size);
+/* Unaligned, for bytes and strings. */
+char *arena_alloc_bytes(arena *a, size_t size);
 /* Copies s[0..len) and appends a NUL. */
 char *arena_strndup(arena *a, const char *s, size_t len);
 void arena_release(arena *a);

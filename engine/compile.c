@@ -114,19 +114,23 @@ static iam_status check_pattern_limits(compiler *c, const doc_value *v, const ch
     return IAM_OK;
 }
 
-/* Folded copy in the policy's arena. */
+/* Folded copy in the policy's arena. Folding may grow text up to four
+ * times, so it folds into scratch space first: reserving the worst case in
+ * the arena cost several megabytes over the managed policies. */
 static char *fold_copy(arena *a, const char *s, size_t len, size_t *out_len)
 {
+    char local[1024];
     size_t cap = 4 * len + 1;
-    char *buf = arena_alloc(a, cap);
+    char *buf = cap <= sizeof local ? local : malloc(cap);
     if (buf == NULL)
         return NULL;
     size_t n = lit_fold(s, len, buf, cap);
-    if (n == (size_t)-1)
-        return NULL;
-    buf[n] = '\0';
-    *out_len = n;
-    return buf;
+    char *copy = n == (size_t)-1 ? NULL : arena_strndup(a, buf, n);
+    if (buf != local)
+        free(buf);
+    if (copy != NULL)
+        *out_len = n;
+    return copy;
 }
 
 static iam_glob *own_glob(compiler *c, const char *s, size_t len, glob_mode mode);
@@ -236,7 +240,7 @@ static iam_status compile_resource(compiler *c, size_t si, const doc_list *list,
                              v->text);
         /* [M-R3]: "arn:aws:sqs" behaves as "arn:aws:sqs:*:*:*". */
         size_t add = 2 * (5 - colons);
-        char *padded = arena_alloc(&c->policy->arena, len + add + 1);
+        char *padded = arena_alloc_bytes(&c->policy->arena, len + add + 1);
         if (padded == NULL)
             return nomem(c);
         memcpy(padded, text, len);
@@ -529,7 +533,7 @@ static iam_status compile_condition_value(compiler *c, cond_pair *pair, const do
             bad = true;
         } else {
             size_t n = lit_base64_decoded_len(v->text, v->len);
-            out->typed.binary.bytes = arena_alloc(&c->policy->arena, n ? n : 1);
+            out->typed.binary.bytes = (unsigned char *)arena_alloc_bytes(&c->policy->arena, n ? n : 1);
             if (out->typed.binary.bytes == NULL)
                 return nomem(c);
             out->typed.binary.len = lit_base64_decode(v->text, v->len, out->typed.binary.bytes, n);
