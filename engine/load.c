@@ -36,10 +36,18 @@ static size_t path_push_key(loader *ld, const char *key)
     return path_push_raw(ld, ".", key, NULL);
 }
 
+/* Every element of every list passes here, so no snprintf. */
 static size_t path_push_index(loader *ld, size_t index)
 {
-    char buf[32];
-    snprintf(buf, sizeof buf, "%zu", index);
+    char digits[24], buf[24];
+    size_t nd = 0;
+    do {
+        digits[nd++] = (char)('0' + index % 10);
+        index /= 10;
+    } while (index > 0);
+    for (size_t i = 0; i < nd; i++)
+        buf[i] = digits[nd - 1 - i];
+    buf[nd] = '\0';
     return path_push_raw(ld, "[", buf, "]");
 }
 
