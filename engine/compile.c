@@ -578,7 +578,7 @@ static iam_status compile_conditions(compiler *c, size_t si, const doc_statement
             pair->op_text = op->op.text;
             pair->key = ck->key.text;
             pair->key_len = (uint32_t)ck->key.len;
-            pair->key_hash = lit_hash_fold(ck->key.text, ck->key.len);
+            ctx_key_init(&pair->key_info, ck->key.text, ck->key.len);
             pair->pos = ck->key.pos;
             pair->values = arena_calloc(&c->policy->arena, ck->values.count, sizeof *pair->values);
             if (pair->values == NULL)

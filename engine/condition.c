@@ -214,7 +214,7 @@ static bool null_valued(const ctx_lookup *v)
 
 bool condition_pair_holds(const cond_pair *pair, iam_scratch *s, bool *limit_hit)
 {
-    ctx_lookup v = context_get(s, pair->key, pair->key_len, pair->key_hash);
+    ctx_lookup v = context_get(s, pair->key, pair->key_len, &pair->key_info);
     if (pair->base == OP_NULL) {   /* [C-N1] */
         bool is_null = null_valued(&v);
         for (uint32_t i = 0; i < pair->value_count; i++)

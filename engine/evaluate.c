@@ -289,7 +289,7 @@ static void trace_template_keys(const iam_template *t, eval_state *e, iam_explan
         const tmpl_part *p = &t->parts[i];
         if (p->kind != TP_VARIABLE || p->has_default)
             continue;
-        ctx_lookup v = context_get(e->s, p->text, p->len, p->key_hash);
+        ctx_lookup v = context_get(e->s, p->text, p->len, &p->key);
         if (!v.present)
             explain_missing_key(x, p->text, p->len);
     }
@@ -331,7 +331,7 @@ static iam_status trace_verdicts(const iam_policy_set *set, eval_state *e, const
             t->conditions_evaluated = true;
             for (uint32_t k = 0; k < st->condition_count; k++) {
                 const cond_pair *pair = &st->conditions[k];
-                ctx_lookup cv = context_get(e->s, pair->key, pair->key_len, pair->key_hash);
+                ctx_lookup cv = context_get(e->s, pair->key, pair->key_len, &pair->key_info);
                 if (!cv.present && pair->base != OP_NULL)
                     explain_missing_key(x, pair->key, pair->key_len);
                 for (uint32_t j = 0; j < pair->value_count; j++)

@@ -110,6 +110,18 @@ iam_status doc_load(doc_policy *out, const json_value *root, iam_policy_type typ
                     const char *file, const char *path_prefix, const iam_limits *limits,
                     arena *a, iam_error *err);
 
+/* How a policy names a request context key, prepared at compile time so a
+ * lookup needs neither hashing nor folding of the policy's side. */
+typedef struct ctx_key {
+    uint64_t hash;         /* lit_hash_fold of the name */
+    uint64_t tail;         /* ctx_tail8 of the folded name, when fast */
+    uint32_t folded_len;
+    bool fast;             /* the folded name is ASCII: only then can it equal an ASCII key */
+    bool ascii;            /* the name itself is ASCII: its folding is its lower case */
+    uint8_t fast_slot;     /* where an ASCII context's table starts looking */
+    int8_t derived;        /* the derived key it names [V-D], or -1 */
+} ctx_key;
+
 /* ---- policy variables (variables.c) ------------------------------------- */
 
 typedef enum tmpl_part_kind {
@@ -123,7 +135,7 @@ typedef struct tmpl_part {
     bool has_default;
     const char *text;      /* TP_PATTERN/TP_LITERAL text; TP_VARIABLE key name */
     uint32_t len;
-    uint64_t key_hash;     /* lit_hash_fold of the key name */
+    ctx_key key;           /* TP_VARIABLE */
     const char *default_text;
     uint32_t default_len;
 } tmpl_part;
@@ -203,7 +215,7 @@ typedef struct cond_pair {
     const char *op_text;   /* the operator as written */
     const char *key;       /* as written */
     uint32_t key_len;
-    uint64_t key_hash;     /* lit_hash_fold(key) */
+    ctx_key key_info;
     cond_value *values;
     uint32_t value_count;
     json_pos pos;          /* of the key */
@@ -457,6 +469,11 @@ typedef struct principal_info {
     bool service_linked;   /* [E-F4] */
 } principal_info;
 
+/* An ASCII context of up to CTX_FAST_MAX_KEYS keys is indexed by a table of
+ * CTX_FAST_SLOTS bytes hashed on each key's length and last eight bytes. */
+#define CTX_FAST_MAX_KEYS 64
+#define CTX_FAST_SLOTS 128
+
 typedef struct ctx_slot {
     uint64_t hash;
     uint32_t generation;
@@ -481,8 +498,17 @@ struct iam_scratch {
     ctx_slot *slots;
     uint32_t slot_mask;
     uint32_t generation;
+    /* The request's context: when every key is ASCII (the usual case) it is
+     * searched in place, as a policy looks up only a few keys; otherwise
+     * the keys are hashed into slots, folding and all. */
+    bool context_hashed;
+    const iam_context_entry *context;
+    size_t context_count;
+    uint8_t fast_slots[CTX_FAST_SLOTS];     /* entry index + 1, 0 = empty */
+    uint64_t fast_tails[CTX_FAST_MAX_KEYS];
     char derived_arn[512];   /* aws:PrincipalArn of a session */
     iam_str derived_values[3];
+    bool derived_set[3];
     uint64_t derived_hashes[3];  /* of the derived keys' names, computed once */
     /* The last request's principal: a run of requests by one caller parses it once. */
     char *last_principal;
@@ -506,7 +532,10 @@ bool principal_parse(const char *s, size_t len, principal_info *out);
  * scratch. */
 iam_status request_prepare(const iam_request *req, iam_scratch *scratch, iam_error *err);
 
-ctx_lookup context_get(const iam_scratch *scratch, const char *key, size_t key_len, uint64_t hash);
+/* Fills k for the key name[0..len) of a policy. */
+void ctx_key_init(ctx_key *k, const char *name, size_t len);
+
+ctx_lookup context_get(const iam_scratch *scratch, const char *name, size_t len, const ctx_key *k);
 
 /* ---- conditions (condition.c) -------------------------------------------- */
 

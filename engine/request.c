@@ -151,6 +151,100 @@ void iam_scratch_free(iam_scratch *scratch)
     free(scratch);
 }
 
+/* Eight bytes at a time; a string of eight or more ends with one word that
+ * overlaps the last full one. */
+static inline uint64_t load8(const char *s)
+{
+    uint64_t w;
+    memcpy(&w, s, 8);
+    return w;
+}
+
+static bool is_ascii(const char *s, size_t len)
+{
+    uint64_t high = 0;
+    if (len >= 8) {
+        for (size_t i = 0; i + 8 <= len; i += 8)
+            high |= load8(s + i);
+        high |= load8(s + len - 8);
+    } else {
+        for (size_t i = 0; i < len; i++)
+            high |= (unsigned char)s[i];
+    }
+    return (high & UINT64_C(0x8080808080808080)) == 0;
+}
+
+static inline unsigned char lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+/* Lower case of eight ASCII bytes at once. */
+static inline uint64_t ascii_lower8(uint64_t w)
+{
+    uint64_t ge_a = w + UINT64_C(0x3F3F3F3F3F3F3F3F);
+    uint64_t gt_z = w + UINT64_C(0x2525252525252525);
+    return w | ((ge_a & ~gt_z & UINT64_C(0x8080808080808080)) >> 2);
+}
+
+/* Case-insensitive equality of two ASCII strings of n bytes. */
+static bool ascii_equal_nocase(const char *a, const char *b, size_t n)
+{
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 <= n; i += 8)
+            if (ascii_lower8(load8(a + i)) != ascii_lower8(load8(b + i)))
+                return false;
+        return ascii_lower8(load8(a + n - 8)) == ascii_lower8(load8(b + n - 8));
+    }
+    for (size_t i = 0; i < n; i++)
+        if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+            return false;
+    return true;
+}
+
+/* The lower-cased last eight bytes of an ASCII string (all of a shorter one):
+ * context keys share prefixes ("aws:Principal...") far more than endings. */
+static uint64_t ctx_tail8(const char *s, size_t len)
+{
+    uint64_t w = 0;
+    if (len >= 8)
+        memcpy(&w, s + len - 8, 8);
+    else
+        memcpy(&w, s, len);
+    return ascii_lower8(w);
+}
+
+static unsigned ctx_fast_slot(size_t len, uint64_t tail)
+{
+    uint64_t h = (tail ^ ((uint64_t)len * UINT64_C(0x9E3779B97F4A7C15))) * UINT64_C(0xBF58476D1CE4E5B9);
+    return (unsigned)(h >> 57); /* CTX_FAST_SLOTS == 128 */
+}
+
+void ctx_key_init(ctx_key *k, const char *name, size_t len)
+{
+    memset(k, 0, sizeof *k);
+    k->hash = lit_hash_fold(name, len);
+    k->ascii = is_ascii(name, len);
+    k->derived = -1;
+    for (int i = 0; i < 3; i++)
+        if (lit_equal_fold(name, len, derived_keys[i], strlen(derived_keys[i])))
+            k->derived = (int8_t)i;
+    /* A non-ASCII name may still fold to ASCII (the Kelvin sign folds to
+     * 'k'); the table is keyed on the folded form. */
+    char local[256];
+    size_t cap = 4 * len + 1;
+    char *folded = cap <= sizeof local ? local : malloc(cap);
+    size_t n = folded ? lit_fold(name, len, folded, cap) : (size_t)-1;
+    if (n != (size_t)-1 && is_ascii(folded, n)) {
+        k->fast = true;
+        k->folded_len = (uint32_t)n;
+        k->tail = ctx_tail8(folded, n);
+        k->fast_slot = (uint8_t)ctx_fast_slot(n, k->tail);
+    }
+    if (folded != local)
+        free(folded);
+}
+
 static ctx_slot *find_slot(const iam_scratch *s, const char *key, size_t len, uint64_t hash)
 {
     uint32_t i = (uint32_t)hash & s->slot_mask;
@@ -164,21 +258,51 @@ static ctx_slot *find_slot(const iam_scratch *s, const char *key, size_t len, ui
     }
 }
 
-ctx_lookup context_get(const iam_scratch *scratch, const char *key, size_t key_len, uint64_t hash)
+ctx_lookup context_get(const iam_scratch *scratch, const char *name, size_t len, const ctx_key *k)
 {
-    const ctx_slot *slot = find_slot(scratch, key, key_len, hash);
     ctx_lookup r = {0};
-    if (slot->generation == scratch->generation) {
+    if (scratch->context_hashed) {
+        const ctx_slot *slot = find_slot(scratch, name, len, k->hash);
+        if (slot->generation == scratch->generation) {
+            r.present = true;
+            r.multivalued = slot->multivalued;
+            r.values = slot->values;
+            r.count = slot->value_count;
+        }
+        return r;
+    }
+    /* Every request key is ASCII, so only a name that folds to ASCII can
+     * equal one, and the key then has the folded name's length and ending. */
+    for (unsigned i = k->fast_slot; k->fast && scratch->fast_slots[i] != 0; i = (i + 1) % CTX_FAST_SLOTS) {
+        unsigned at = scratch->fast_slots[i] - 1u;
+        const iam_context_entry *e = &scratch->context[at];
+        if (e->key.len != k->folded_len || scratch->fast_tails[at] != k->tail)
+            continue;
+        if (k->ascii ? ascii_equal_nocase(e->key.ptr, name, len)
+                     : lit_equal_fold(e->key.ptr, e->key.len, name, len)) {
+            r.present = true;
+            r.multivalued = e->multivalued != 0;
+            r.values = e->values;
+            r.count = e->value_count;
+            return r;
+        }
+    }
+    if (k->derived >= 0 && scratch->derived_set[k->derived]) {
         r.present = true;
-        r.multivalued = slot->multivalued;
-        r.values = slot->values;
-        r.count = slot->value_count;
+        r.values = &scratch->derived_values[k->derived];
+        r.count = 1;
     }
     return r;
 }
 
 static void put_derived(iam_scratch *s, iam_str value, int index)
 {
+    if (!s->context_hashed) {
+        /* context_get looks at the request's own keys first [V-D]. */
+        s->derived_values[index] = value;
+        s->derived_set[index] = true;
+        return;
+    }
     const char *key = derived_keys[index];
     size_t len = strlen(key);
     uint64_t h = s->derived_hashes[index];
@@ -250,6 +374,54 @@ static bool prepare_principal(const iam_request *req, iam_scratch *s)
     return true;
 }
 
+static iam_status duplicate_key(iam_error *err, const iam_str *key)
+{
+    return bad_request(err, "context keys \"%.*s\" and another differ only by case [C-K2]", key->ptr, key->len);
+}
+
+/* Indexes an ASCII context, finding case-insensitive duplicates on the way
+ * [C-K2]: equal keys have equal lengths and endings, so land in one chain. */
+static iam_status context_index_ascii(const iam_request *req, iam_scratch *s, iam_error *err)
+{
+    memset(s->fast_slots, 0, sizeof s->fast_slots);
+    for (size_t i = 0; i < req->context_count; i++) {
+        const iam_str *key = &req->context[i].key;
+        uint64_t tail = ctx_tail8(key->ptr, key->len);
+        unsigned slot = ctx_fast_slot(key->len, tail);
+        for (; s->fast_slots[slot] != 0; slot = (slot + 1) % CTX_FAST_SLOTS) {
+            unsigned at = s->fast_slots[slot] - 1u;
+            const iam_str *other = &req->context[at].key;
+            if (other->len == key->len && s->fast_tails[at] == tail &&
+                ascii_equal_nocase(other->ptr, key->ptr, key->len))
+                return duplicate_key(err, key);
+        }
+        s->fast_slots[slot] = (uint8_t)(i + 1);
+        s->fast_tails[i] = tail;
+    }
+    return IAM_OK;
+}
+
+/* Some key is not ASCII: fold and hash every key into the slots. */
+static iam_status context_hash(const iam_request *req, iam_scratch *s, iam_error *err)
+{
+    if (++s->generation == 0) {
+        /* Wrapped: old slots could look current. */
+        memset(s->slots, 0, ((size_t)s->slot_mask + 1) * sizeof *s->slots);
+        s->generation = 1;
+    }
+    for (size_t i = 0; i < req->context_count; i++) {
+        const iam_context_entry *e = &req->context[i];
+        uint64_t h = lit_hash_fold(e->key.ptr, e->key.len);
+        ctx_slot *slot = find_slot(s, e->key.ptr, e->key.len, h);
+        if (slot->generation == s->generation)
+            return duplicate_key(err, &e->key);
+        *slot = (ctx_slot){.hash = h, .generation = s->generation, .multivalued = e->multivalued != 0,
+                           .key = e->key.ptr, .key_len = e->key.len, .values = e->values,
+                           .value_count = e->value_count};
+    }
+    return IAM_OK;
+}
+
 iam_status request_prepare(const iam_request *req, iam_scratch *s, iam_error *err)
 {
     if (req->principal.ptr == NULL || !prepare_principal(req, s))
@@ -268,11 +440,7 @@ iam_status request_prepare(const iam_request *req, iam_scratch *s, iam_error *er
     if (req->context_count > s->limits.max_context_keys)
         return error_set(err, IAM_ERR_LIMIT, "", NULL, "", "%zu context keys, more than the limit of %u",
                          req->context_count, (unsigned)s->limits.max_context_keys);
-    if (++s->generation == 0) {
-        /* Wrapped: old slots could look current. */
-        memset(s->slots, 0, ((size_t)s->slot_mask + 1) * sizeof *s->slots);
-        s->generation = 1;
-    }
+    bool all_ascii = true;
     for (size_t i = 0; i < req->context_count; i++) {
         const iam_context_entry *e = &req->context[i];
         if (e->key.ptr == NULL || e->key.len == 0)
@@ -285,15 +453,15 @@ iam_status request_prepare(const iam_request *req, iam_scratch *s, iam_error *er
         for (size_t v = 0; v < e->value_count; v++)
             if (e->values[v].ptr == NULL)
                 return bad_request(err, "context key \"%.*s\" has a NULL value", e->key.ptr, e->key.len);
-        uint64_t h = lit_hash_fold(e->key.ptr, e->key.len);
-        ctx_slot *slot = find_slot(s, e->key.ptr, e->key.len, h);
-        if (slot->generation == s->generation)
-            return bad_request(err, "context keys \"%.*s\" and another differ only by case [C-K2]",
-                               e->key.ptr, e->key.len);
-        *slot = (ctx_slot){.hash = h, .generation = s->generation, .multivalued = e->multivalued != 0,
-                           .key = e->key.ptr, .key_len = e->key.len, .values = e->values,
-                           .value_count = e->value_count};
+        all_ascii = all_ascii && is_ascii(e->key.ptr, e->key.len);
     }
+    s->context = req->context;
+    s->context_count = req->context_count;
+    s->derived_set[0] = s->derived_set[1] = s->derived_set[2] = false;
+    s->context_hashed = !all_ascii || req->context_count > CTX_FAST_MAX_KEYS;
+    iam_status st = s->context_hashed ? context_hash(req, s, err) : context_index_ascii(req, s, err);
+    if (st != IAM_OK)
+        return st;
     const principal_info *p = &s->principal;
     if (p->kind == PK_SERVICE)
         return IAM_OK;

@@ -54,7 +54,7 @@ static bool parse_variable(const char *text, size_t len, size_t i, parsed_variab
     out->part.kind = TP_VARIABLE;
     out->part.text = text + a;
     out->part.len = (uint32_t)(key_end - a);
-    out->part.key_hash = lit_hash_fold(text + a, key_end - a);
+    ctx_key_init(&out->part.key, text + a, key_end - a);
     if (k == b)
         return true;
     if (text[k] != ',')
@@ -154,7 +154,7 @@ size_t template_resolve(const iam_template *t, iam_scratch *scratch, bool *unres
             *out = (glob_piece){p->text, p->len, true};
             break;
         default: {
-            ctx_lookup v = context_get(scratch, p->text, p->len, p->key_hash);
+            ctx_lookup v = context_get(scratch, p->text, p->len, &p->key);
             /* Only a single-valued key has a value to substitute [V-K1];
              * "" is a value [V-K2]. */
             if (v.present && !v.multivalued) {

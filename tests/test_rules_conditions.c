@@ -18,6 +18,7 @@
 #define ALICE "arn:aws:iam::111122223333:user/alice"
 #define SESSION "arn:aws:sts::111122223333:assumed-role/AppRole/s1"
 #define OBJECT "arn:aws:s3:::example-bucket/report.csv"
+#define MAX_TEST_KEYS 100
 
 static iam_scratch *scratch;
 
@@ -59,9 +60,9 @@ static iam_status decide(const char *policy_json, const char *principal, const c
         goto done;
     }
     {
-        iam_context_entry entries[8];
-        iam_str values[8][4];
-        for (size_t i = 0; i < nkeys && i < 8; i++) {
+        static iam_context_entry entries[MAX_TEST_KEYS];
+        static iam_str values[MAX_TEST_KEYS][4];
+        for (size_t i = 0; i < nkeys && i < MAX_TEST_KEYS; i++) {
             for (size_t v = 0; v < keys[i].count && v < 4; v++)
                 values[i][v] = S(keys[i].values[v]);
             entries[i].key = S(keys[i].key);
@@ -169,6 +170,40 @@ static void test_key_case(void)
     CHECK_NAMED("C-K2", rejected("C-K2", ALLOW_ALL, dup_list, 2, "a list key and a string key equal ignoring case"));
     ctx_key distinct[2] = {{"aws:PrincipalTag/team", false, 1, {"red"}}, {"aws:PrincipalTag/teams", false, 1, {"red"}}};
     CHECK_NAMED("C-K2", decided("C-K2", ALLOW_ALL, ALICE, distinct, 2, true, "keys that differ beyond case are fine"));
+    ctx_key short_dup[2] = {{"k", false, 1, {"a"}}, {"K", false, 1, {"a"}}};
+    CHECK_NAMED("C-K2", rejected("C-K2", ALLOW_ALL, short_dup, 2, "one-letter keys equal ignoring case"));
+
+    /* Names are folded code point by code point, so a name with a Kelvin sign
+     * (U+212A) equals the same name with 'k', whichever side holds it; the
+     * engine takes different paths for all-ASCII and other contexts. */
+    policy_with(pol, sizeof pol, "StringEquals", "aws:PrincipalTag/\xe2\x84\xaa" "ey", "\"v\"");
+    ctx_key ascii_key = {"aws:principaltag/KEY", false, 1, {"v"}};
+    CHECK_NAMED("C-K2", decided("C-K2", pol, ALICE, &ascii_key, 1, true, "policy name with a Kelvin sign, ASCII request key"));
+    policy_with(pol, sizeof pol, "StringEquals", "aws:PrincipalTag/KEY", "\"v\"");
+    ctx_key kelvin_key = {"aws:PrincipalTag/\xe2\x84\xaa" "ey", false, 1, {"v"}};
+    CHECK_NAMED("C-K2", decided("C-K2", pol, ALICE, &kelvin_key, 1, true, "request key with a Kelvin sign, ASCII policy name"));
+    ctx_key kelvin_dup[2] = {{"aws:PrincipalTag/key", false, 1, {"v"}}, {"aws:PrincipalTag/\xe2\x84\xaa" "ey", false, 1, {"v"}}};
+    CHECK_NAMED("C-K2", rejected("C-K2", ALLOW_ALL, kelvin_dup, 2, "keys equal once the Kelvin sign is folded"));
+    policy_with(pol, sizeof pol, "StringEquals", "aws:PrincipalTag/\xc3\x84rea", "\"v\"");
+    ctx_key umlaut_key = {"aws:PrincipalTag/\xc3\xa4REA", false, 1, {"v"}};
+    CHECK_NAMED("C-K2", decided("C-K2", pol, ALICE, &umlaut_key, 1, true, "non-ASCII on both sides folds"));
+
+    /* Many keys, all ending alike (one hash chain), and more keys than the
+     * in-place table takes: every key is still found, duplicates still seen. */
+    static char names[MAX_TEST_KEYS][40];
+    static ctx_key many[MAX_TEST_KEYS];
+    for (size_t n = 0; n < MAX_TEST_KEYS; n++) {
+        snprintf(names[n], sizeof names[n], "aws:PrincipalTag/k%03zu-same-end", n);
+        many[n] = (ctx_key){names[n], false, 1, {"v"}};
+    }
+    policy_with(pol, sizeof pol, "StringEquals", "aws:principaltag/K059-SAME-END", "\"v\"");
+    CHECK_NAMED("C-K2", decided("C-K2", pol, ALICE, many, 60, true, "the 60th of 60 similar keys is found"));
+    CHECK_NAMED("C-K2", decided("C-K2", pol, ALICE, many, MAX_TEST_KEYS, true, "the 60th of 100 keys is found"));
+    policy_with(pol, sizeof pol, "StringEquals", "aws:principaltag/K099-SAME-END", "\"v\"");
+    CHECK_NAMED("C-K2", decided("C-K2", pol, ALICE, many, 99, false, "a key not among 99 is missing"));
+    snprintf(names[63], sizeof names[63], "AWS:PRINCIPALTAG/K010-SAME-END");
+    CHECK_NAMED("C-K2", rejected("C-K2", ALLOW_ALL, many, 64, "a duplicate among 64 keys"));
+    CHECK_NAMED("C-K2", rejected("C-K2", ALLOW_ALL, many, MAX_TEST_KEYS, "a duplicate among 100 keys"));
 }
 
 /* ------------------------------------------------------------------ C-K3 */
