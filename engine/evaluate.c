@@ -272,9 +272,8 @@ static void collect_verdicts(const iam_policy_set *set, eval_state *e, const boo
         if (!applies[r->layer])
             continue;
         const statement *st = r->st;
-        /* Indexed statements matched their action already; only NotAction
-         * and full scans need the check. */
-        if ((all || st->not_action) && !action_matches(st, e))
+        /* The index resolved Action and NotAction; a full scan has not. */
+        if (all && !action_matches(st, e))
             continue;
         grant_class cls;
         if (statement_applies_past_action(st, e, &cls))

@@ -1,9 +1,12 @@
-/* The action index of a policy set. Every statement lands in one place:
- *  - "always": it has NotAction or the pattern "*", so any action may match;
- *  - "exact": one entry per literal action pattern, hashed on the folded name;
- *  - "service": wildcard patterns bucketed by their (literal) service prefix.
- * A request action then costs one exact lookup, one bucket of globs for its
- * service, and the always list, whatever the size of the set. */
+/* The action index of a policy set. A statement with Action lists its
+ * patterns in one table: exact names hashed on the folded name, wildcard
+ * patterns bucketed by their (literal) service prefix; one with the pattern
+ * "*" goes to the "always" list. A NotAction statement goes to "always" and
+ * its patterns to a second table, whose hits are taken out of "always" (and
+ * one whose NotAction holds "*" goes nowhere: it never applies). A request
+ * action then costs two exact lookups, two buckets of globs for its service
+ * and a pass over the always list, whatever the size of the set, and the
+ * evaluator checks no action element itself. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,56 +128,76 @@ static bool build_table(arena *a, const pending *items, size_t n, index_slot **t
     return ok;
 }
 
+/* Where a statement goes: every action ("*" in Action), none ("*" in
+ * NotAction: it never applies), or its listed names. */
+typedef enum stmt_reach { REACH_LISTED, REACH_ALWAYS, REACH_NEVER } stmt_reach;
+
+static stmt_reach reach_of(const statement *st)
+{
+    for (uint32_t k = 0; k < st->action_count; k++)
+        if (st->actions[k].any)
+            return st->not_action ? REACH_NEVER : REACH_ALWAYS;
+    return st->not_action ? REACH_ALWAYS : REACH_LISTED;
+}
+
+typedef struct pending_lists {
+    pending *exact, *wild;
+    size_t exact_n, wild_n;
+} pending_lists;
+
+static void add_patterns(pending_lists *l, const statement *st, uint32_t id)
+{
+    for (uint32_t k = 0; k < st->action_count; k++) {
+        const action_pattern *ap = &st->actions[k];
+        if (ap->kind == AP_EXACT)
+            l->exact[l->exact_n++] = (pending){ap->folded, ap->folded_len, id, NULL};
+        else
+            l->wild[l->wild_n++] = (pending){ap->folded, ap->service_len, id, ap};
+    }
+}
+
+static bool table_build(arena *a, const pending_lists *l, action_table *t)
+{
+    return build_table(a, l->exact, l->exact_n, &t->exact, &t->exact_mask, &t->exact_ids, NULL) &&
+           build_table(a, l->wild, l->wild_n, &t->service, &t->service_mask, NULL, &t->wild);
+}
+
 iam_status index_build(iam_policy_set *set)
 {
     action_index *ix = &set->index;
-    size_t exact_n = 0, wild_n = 0, always_n = 0;
+    size_t patterns = 0, always_n = 0;
     for (uint32_t i = 0; i < set->stmt_count; i++) {
         const statement *st = set->stmts[i].st;
-        bool any = st->not_action;
-        for (uint32_t k = 0; k < st->action_count && !any; k++)
-            any = st->actions[k].any;
-        if (any) {
-            always_n++;
-            continue;
-        }
-        for (uint32_t k = 0; k < st->action_count; k++) {
-            if (st->actions[k].kind == AP_EXACT)
-                exact_n++;
-            else
-                wild_n++;
-        }
+        patterns += st->action_count;
+        always_n += reach_of(st) == REACH_ALWAYS;
     }
-    pending *exact = malloc((exact_n ? exact_n : 1) * sizeof *exact);
-    pending *wild = malloc((wild_n ? wild_n : 1) * sizeof *wild);
+    /* Each list gets room for every pattern: simpler than counting twice. */
+    pending *buf = malloc((patterns ? 4 * patterns : 1) * sizeof *buf);
     ix->always = arena_calloc(&set->arena, always_n ? always_n : 1, sizeof *ix->always);
-    if (exact == NULL || wild == NULL || ix->always == NULL) {
-        free(exact);
-        free(wild);
+    if (buf == NULL || ix->always == NULL) {
+        free(buf);
         return IAM_ERR_NOMEM;
     }
-    size_t e = 0, w = 0;
+    pending_lists listed = {buf, buf + patterns, 0, 0};
+    pending_lists excluded = {buf + 2 * patterns, buf + 3 * patterns, 0, 0};
     for (uint32_t i = 0; i < set->stmt_count; i++) {
         const statement *st = set->stmts[i].st;
-        bool any = st->not_action;
-        for (uint32_t k = 0; k < st->action_count && !any; k++)
-            any = st->actions[k].any;
-        if (any) {
+        switch (reach_of(st)) {
+        case REACH_NEVER:
+            break;
+        case REACH_ALWAYS:
             ix->always[ix->always_count++] = i;
-            continue;
-        }
-        for (uint32_t k = 0; k < st->action_count; k++) {
-            const action_pattern *ap = &st->actions[k];
-            if (ap->kind == AP_EXACT)
-                exact[e++] = (pending){ap->folded, ap->folded_len, i, NULL};
-            else
-                wild[w++] = (pending){ap->folded, ap->service_len, i, ap};
+            if (st->not_action)
+                add_patterns(&excluded, st, i);
+            break;
+        case REACH_LISTED:
+            add_patterns(&listed, st, i);
+            break;
         }
     }
-    bool ok = build_table(&set->arena, exact, e, &ix->exact, &ix->exact_mask, &ix->exact_ids, NULL) &&
-              build_table(&set->arena, wild, w, &ix->service, &ix->service_mask, NULL, &ix->wild);
-    free(exact);
-    free(wild);
+    bool ok = table_build(&set->arena, &listed, &ix->action) &&
+              table_build(&set->arena, &excluded, &ix->not_action);
+    free(buf);
     return ok ? IAM_OK : IAM_ERR_NOMEM;
 }
 
@@ -210,30 +233,55 @@ static size_t merge(const uint32_t *a, size_t an, const uint32_t *b, size_t bn, 
     return n;
 }
 
+/* a less b, both ascending. */
+static size_t subtract(const uint32_t *a, size_t an, const uint32_t *b, size_t bn, uint32_t *out)
+{
+    size_t j = 0, n = 0;
+    for (size_t i = 0; i < an; i++) {
+        while (j < bn && b[j] < a[i])
+            j++;
+        if (j >= bn || b[j] != a[i])
+            out[n++] = a[i];
+    }
+    return n;
+}
+
+/* The statements of t that name the action, ascending without duplicates:
+ * exact names (already grouped) merged with the matching wildcard patterns,
+ * written from out; uses up to 2 * (exact + bucket) places of out. */
+static size_t table_hits(const action_table *t, const char *action, size_t len, size_t service_len,
+                         glob_scratch *gs, uint32_t *out, size_t cap)
+{
+    const index_slot *exact = lookup(t->exact, t->exact_mask, action, len);
+    const index_slot *svc = lookup(t->service, t->service_mask, action, service_len);
+    size_t exact_n = exact ? exact->count : 0, svc_n = svc ? svc->count : 0;
+    if (2 * (exact_n + svc_n) > cap)
+        return (size_t)-1;
+    /* Wildcard entries come sorted by statement: matching keeps the order. */
+    uint32_t *wild = out + exact_n + svc_n;
+    size_t wn = 0;
+    for (size_t i = 0; i < svc_n; i++) {
+        const wild_entry *we = &t->wild[svc->first + i];
+        if ((wn == 0 || wild[wn - 1] != we->stmt) && action_pattern_matches(we->pattern, action, len, gs))
+            wild[wn++] = we->stmt;
+    }
+    return merge(exact ? t->exact_ids + exact->first : NULL, exact_n, wild, wn, out);
+}
+
 size_t index_candidates(const iam_policy_set *set, const char *action, size_t len, size_t service_len,
                         glob_scratch *gs, uint32_t *out, uint32_t *tmp, size_t cap)
 {
     const action_index *ix = &set->index;
-    const index_slot *exact = lookup(ix->exact, ix->exact_mask, action, len);
-    const index_slot *svc = lookup(ix->service, ix->service_mask, action, service_len);
-    size_t exact_n = exact ? exact->count : 0, svc_n = svc ? svc->count : 0;
-    if (ix->always_count + exact_n + svc_n > cap)
+    /* tmp: [listed hits][excluded hits][always less excluded] */
+    size_t listed = table_hits(&ix->action, action, len, service_len, gs, tmp, cap);
+    if (listed == (size_t)-1)
         return (size_t)-1;
-    /* Wildcard entries come sorted by statement: matching keeps the order. */
-    size_t wn = 0;
-    for (size_t i = 0; i < svc_n; i++) {
-        const wild_entry *we = &ix->wild[svc->first + i];
-        if ((wn == 0 || tmp[wn - 1] != we->stmt) && action_pattern_matches(we->pattern, action, len, gs))
-            tmp[wn++] = we->stmt;
-    }
-    /* out = always + exact, then merged with the wildcard hits. */
-    size_t n = merge(ix->always, ix->always_count, exact ? ix->exact_ids + exact->first : NULL, exact_n, out);
-    if (wn == 0)
-        return n;
-    /* Merge in place from the back would be subtle; use the tail of tmp. */
-    uint32_t *tail = tmp + wn;
-    if (wn + n > cap)
+    size_t excluded = table_hits(&ix->not_action, action, len, service_len, gs, tmp + listed, cap - listed);
+    if (excluded == (size_t)-1 || listed + excluded + ix->always_count > cap)
         return (size_t)-1;
-    memcpy(tail, out, n * sizeof *out);
-    return merge(tail, n, tmp, wn, out);
+    uint32_t *rest = tmp + listed + excluded;
+    size_t rest_n = subtract(ix->always, ix->always_count, tmp + listed, excluded, rest);
+    if (listed + rest_n > cap)
+        return (size_t)-1;
+    return merge(tmp, listed, rest, rest_n, out);
 }

@@ -355,22 +355,29 @@ typedef struct wild_entry {
     const action_pattern *pattern;
 } wild_entry;
 
-typedef struct action_index {
-    uint32_t *always;        /* "*" or NotAction statements: checked for every action */
-    uint32_t always_count;
+/* Exact names and per-service wildcard patterns of a group of statements. */
+typedef struct action_table {
     index_slot *exact;       /* hash of exact folded actions */
     uint32_t exact_mask;
     uint32_t *exact_ids;
     index_slot *service;     /* hash of folded service prefixes */
     uint32_t service_mask;
     wild_entry *wild;
+} action_table;
+
+typedef struct action_index {
+    uint32_t *always;        /* "*" or NotAction statements: candidates for every action... */
+    uint32_t always_count;
+    action_table not_action; /* ...less the NotAction ones whose list names it */
+    action_table action;     /* Action statements, by the names they list */
 } action_index;
 
 /* Builds set->index over set->stmts, in the set's arena. */
 iam_status index_build(iam_policy_set *set);
-/* Candidate statement ids for a folded action, in ascending order without
- * duplicates, written to out (capacity cap; tmp has the same capacity).
- * Returns the count, or (size_t)-1 if cap is too small. */
+/* The statements whose Action or NotAction element matches a folded action,
+ * in ascending order without duplicates, written to out (capacity cap; tmp
+ * has the same capacity). Returns the count, or (size_t)-1 if cap is too
+ * small (the caller then checks every statement itself). */
 size_t index_candidates(const iam_policy_set *set, const char *action, size_t len, size_t service_len,
                         glob_scratch *gs, uint32_t *out, uint32_t *tmp, size_t cap);
 
