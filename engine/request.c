@@ -204,14 +204,31 @@ static bool ascii_equal_nocase(const char *a, const char *b, size_t n)
 
 /* The lower-cased last eight bytes of an ASCII string (all of a shorter one):
  * context keys share prefixes ("aws:Principal...") far more than endings. */
+static uint64_t tail_word(const char *s, size_t len)
+{
+    if (len >= 8)
+        return load8(s + len - 8);
+    uint64_t w = 0;
+    for (size_t i = 0; i < len; i++)
+        w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+    return w;
+}
+
 static uint64_t ctx_tail8(const char *s, size_t len)
 {
-    uint64_t w = 0;
-    if (len >= 8)
-        memcpy(&w, s + len - 8, 8);
-    else
-        memcpy(&w, s, len);
-    return ascii_lower8(w);
+    return ascii_lower8(tail_word(s, len));
+}
+
+/* is_ascii and ctx_tail8 of a request key in one pass over it. */
+static bool ascii_key(const char *s, size_t len, uint64_t *tail)
+{
+    uint64_t high = 0, last = tail_word(s, len);
+    for (size_t i = 0; i + 8 < len; i += 8)
+        high |= load8(s + i);
+    if (((high | last) & UINT64_C(0x8080808080808080)) != 0)
+        return false;
+    *tail = ascii_lower8(last);
+    return true;
 }
 
 static unsigned ctx_fast_slot(size_t len, uint64_t tail)
@@ -379,26 +396,23 @@ static iam_status duplicate_key(iam_error *err, const iam_str *key)
     return bad_request(err, "context keys \"%.*s\" and another differ only by case [C-K2]", key->ptr, key->len);
 }
 
-/* Indexes an ASCII context, finding case-insensitive duplicates on the way
- * [C-K2]: equal keys have equal lengths and endings, so land in one chain. */
-static iam_status context_index_ascii(const iam_request *req, iam_scratch *s, iam_error *err)
+/* Enters the i-th key of an ASCII context in the scratch's table; returns
+ * an earlier key equal to it ignoring case [C-K2], if any. Equal keys have
+ * equal lengths and endings, so they land in one chain. */
+static const iam_str *fast_insert(iam_scratch *s, const iam_context_entry *context, size_t i, uint64_t tail)
 {
-    memset(s->fast_slots, 0, sizeof s->fast_slots);
-    for (size_t i = 0; i < req->context_count; i++) {
-        const iam_str *key = &req->context[i].key;
-        uint64_t tail = ctx_tail8(key->ptr, key->len);
-        unsigned slot = ctx_fast_slot(key->len, tail);
-        for (; s->fast_slots[slot] != 0; slot = (slot + 1) % CTX_FAST_SLOTS) {
-            unsigned at = s->fast_slots[slot] - 1u;
-            const iam_str *other = &req->context[at].key;
-            if (other->len == key->len && s->fast_tails[at] == tail &&
-                ascii_equal_nocase(other->ptr, key->ptr, key->len))
-                return duplicate_key(err, key);
-        }
-        s->fast_slots[slot] = (uint8_t)(i + 1);
-        s->fast_tails[i] = tail;
+    const iam_str *key = &context[i].key;
+    unsigned slot = ctx_fast_slot(key->len, tail);
+    for (; s->fast_slots[slot] != 0; slot = (slot + 1) % CTX_FAST_SLOTS) {
+        unsigned at = s->fast_slots[slot] - 1u;
+        const iam_str *other = &context[at].key;
+        if (other->len == key->len && s->fast_tails[at] == tail &&
+            ascii_equal_nocase(other->ptr, key->ptr, key->len))
+            return key;
     }
-    return IAM_OK;
+    s->fast_slots[slot] = (uint8_t)(i + 1);
+    s->fast_tails[i] = tail;
+    return NULL;
 }
 
 /* Some key is not ASCII: fold and hash every key into the slots. */
@@ -440,7 +454,12 @@ iam_status request_prepare(const iam_request *req, iam_scratch *s, iam_error *er
     if (req->context_count > s->limits.max_context_keys)
         return error_set(err, IAM_ERR_LIMIT, "", NULL, "", "%zu context keys, more than the limit of %u",
                          req->context_count, (unsigned)s->limits.max_context_keys);
-    bool all_ascii = true;
+    /* One pass validates the context and, while every key is ASCII, indexes
+     * it; a duplicate is reported once every entry is known valid. */
+    bool fast = req->context_count <= CTX_FAST_MAX_KEYS;
+    const iam_str *duplicate = NULL;
+    if (fast)
+        memset(s->fast_slots, 0, sizeof s->fast_slots);
     for (size_t i = 0; i < req->context_count; i++) {
         const iam_context_entry *e = &req->context[i];
         if (e->key.ptr == NULL || e->key.len == 0)
@@ -453,15 +472,23 @@ iam_status request_prepare(const iam_request *req, iam_scratch *s, iam_error *er
         for (size_t v = 0; v < e->value_count; v++)
             if (e->values[v].ptr == NULL)
                 return bad_request(err, "context key \"%.*s\" has a NULL value", e->key.ptr, e->key.len);
-        all_ascii = all_ascii && is_ascii(e->key.ptr, e->key.len);
+        uint64_t tail;
+        if (fast && !ascii_key(e->key.ptr, e->key.len, &tail))
+            fast = false;
+        if (fast && duplicate == NULL)
+            duplicate = fast_insert(s, req->context, i, tail);
     }
     s->context = req->context;
     s->context_count = req->context_count;
     s->derived_set[0] = s->derived_set[1] = s->derived_set[2] = false;
-    s->context_hashed = !all_ascii || req->context_count > CTX_FAST_MAX_KEYS;
-    iam_status st = s->context_hashed ? context_hash(req, s, err) : context_index_ascii(req, s, err);
-    if (st != IAM_OK)
-        return st;
+    s->context_hashed = !fast;
+    if (fast && duplicate != NULL)
+        return duplicate_key(err, duplicate);
+    if (!fast) {
+        iam_status st = context_hash(req, s, err);
+        if (st != IAM_OK)
+            return st;
+    }
     const principal_info *p = &s->principal;
     if (p->kind == PK_SERVICE)
         return IAM_OK;
