@@ -712,6 +712,9 @@ static inline size_t skip_ws(const unsigned char *s, size_t n, size_t i)
 {
     if (i < n && s[i] > ' ')   /* every JSON whitespace byte is <= ' ' */
         return i;
+    /* The usual separator: ", " or ": ", one space. */
+    if (i + 1 < n && s[i] == ' ' && s[i + 1] > ' ')
+        return i + 1;
     while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
         i++;
     return i;

@@ -93,10 +93,26 @@ static const char *where(compiler *c)
     return c->path;
 }
 
+/* Bytes of w equal to c, counted exactly (no borrow between lanes). */
+static unsigned count_in_word(uint64_t w, unsigned char c)
+{
+    const uint64_t low7 = UINT64_C(0x7F7F7F7F7F7F7F7F);
+    uint64_t x = w ^ (UINT64_C(0x0101010101010101) * c);
+    uint64_t zero = ~(((x & low7) + low7) | x | low7);   /* 0x80 in each matching lane */
+    return (unsigned)(((zero >> 7) * UINT64_C(0x0101010101010101)) >> 56);
+}
+
+/* Every pattern of every policy passes here, so eight bytes a step. */
 static unsigned count_wildcards(const char *s, size_t len)
 {
     unsigned n = 0;
-    for (size_t i = 0; i < len; i++)
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        n += count_in_word(w, '*') + count_in_word(w, '?');
+    }
+    for (; i < len; i++)
         n += s[i] == '*' || s[i] == '?';
     return n;
 }

@@ -9,63 +9,74 @@
 
 #include "internal.h"
 
+/* One step of the JSON path to the element being checked: ".key" or
+ * "[index]". The path is kept as steps and written out only for an error:
+ * every element of every policy is visited, few are wrong. */
+typedef struct path_step {
+    const char *key;     /* NULL: an index */
+    size_t index;
+} path_step;
+
+#define PATH_MAX_STEPS 16
+
 typedef struct loader {
     const char *file;
     iam_policy_type type;
     const iam_limits *limits;
     arena *arena;
     iam_error *err;
-    char path[256];
+    const char *prefix;  /* "$" or the caller's path of the document */
+    path_step steps[PATH_MAX_STEPS];
+    size_t depth;        /* may exceed PATH_MAX_STEPS: deeper steps are not kept */
+    char path[256];      /* path_text's buffer */
 } loader;
 
-/* Appends ".key" or "[index]" to the path for the duration of one check;
- * returns the old length so the caller can restore it. */
-static size_t path_push_raw(loader *ld, const char *a, const char *b, const char *c)
-{
-    size_t old = strlen(ld->path), n = old;
-    const char *parts[3] = {a, b, c};
-    for (int i = 0; i < 3; i++)
-        for (const char *p = parts[i]; p && *p && n + 1 < sizeof ld->path; p++)
-            ld->path[n++] = *p;
-    ld->path[n] = '\0';
-    return old;
-}
-
+/* Appends a step for the duration of one check; returns the old depth so
+ * the caller can restore it. */
 static size_t path_push_key(loader *ld, const char *key)
 {
-    return path_push_raw(ld, ".", key, NULL);
+    if (ld->depth < PATH_MAX_STEPS)
+        ld->steps[ld->depth] = (path_step){key, 0};
+    return ld->depth++;
 }
 
-/* Every element of every list passes here, so no snprintf. */
 static size_t path_push_index(loader *ld, size_t index)
 {
-    char digits[24], buf[24];
-    size_t nd = 0;
-    do {
-        digits[nd++] = (char)('0' + index % 10);
-        index /= 10;
-    } while (index > 0);
-    for (size_t i = 0; i < nd; i++)
-        buf[i] = digits[nd - 1 - i];
-    buf[nd] = '\0';
-    return path_push_raw(ld, "[", buf, "]");
+    if (ld->depth < PATH_MAX_STEPS)
+        ld->steps[ld->depth] = (path_step){NULL, index};
+    return ld->depth++;
 }
 
 static void path_pop(loader *ld, size_t old)
 {
-    ld->path[old] = '\0';
+    ld->depth = old;
+}
+
+/* The path as text, e.g. $.Statement[2].Action[0] (cut at the buffer). */
+static const char *path_text(loader *ld)
+{
+    size_t cap = sizeof ld->path, n = 0;
+    int k = snprintf(ld->path, cap, "%s", ld->prefix);
+    n = k < 0 ? 0 : (size_t)k;
+    for (size_t i = 0; i < ld->depth && i < PATH_MAX_STEPS && n < cap; i++) {
+        const path_step *st = &ld->steps[i];
+        k = st->key ? snprintf(ld->path + n, cap - n, ".%s", st->key)
+                    : snprintf(ld->path + n, cap - n, "[%zu]", st->index);
+        n += k < 0 ? 0 : (size_t)k;
+    }
+    return ld->path;
 }
 
 static iam_status fail(loader *ld, const json_pos *pos, const char *fmt, const char *arg)
 {
-    return error_set(ld->err, IAM_ERR_POLICY, ld->file, pos, ld->path, fmt, arg ? arg : "");
+    return error_set(ld->err, IAM_ERR_POLICY, ld->file, pos, path_text(ld), fmt, arg ? arg : "");
 }
 
 /* An error about one element of the current statement: the path names the
  * element, as the position does. */
 static iam_status fail_element(loader *ld, const json_pos *pos, const char *element, const char *msg)
 {
-    size_t old = element ? path_push_key(ld, element) : strlen(ld->path);
+    size_t old = element ? path_push_key(ld, element) : ld->depth;
     iam_status st = fail(ld, pos, "%s", msg);
     path_pop(ld, old);
     return st;
@@ -122,16 +133,16 @@ static iam_status load_list(loader *ld, const json_value *v, const char *element
     if (n == 0)
         return fail(ld, &v->pos, "%s must not be an empty list", element);
     if (n > ld->limits->max_values)
-        return error_set(ld->err, IAM_ERR_LIMIT, ld->file, &v->pos, ld->path,
+        return error_set(ld->err, IAM_ERR_LIMIT, ld->file, &v->pos, path_text(ld),
                          "%s has %zu values, more than the limit of %u", element, n,
                          (unsigned)ld->limits->max_values);
     out->items = arena_calloc(ld->arena, n, sizeof *out->items);
     if (out->items == NULL)
-        return error_set(ld->err, IAM_ERR_NOMEM, ld->file, &v->pos, ld->path, "out of memory");
+        return error_set(ld->err, IAM_ERR_NOMEM, ld->file, &v->pos, path_text(ld), "out of memory");
     out->count = n;
     for (size_t i = 0; i < n; i++) {
         const json_value *item = out->is_array ? v->u.array.items[i] : v;
-        size_t old = out->is_array ? path_push_index(ld, i) : strlen(ld->path);
+        size_t old = out->is_array ? path_push_index(ld, i) : ld->depth;
         bool ok_type = item->type == JV_STRING ||
                        (scalars && (item->type == JV_NUMBER || item->type == JV_TRUE ||
                                     item->type == JV_FALSE));
@@ -199,7 +210,7 @@ static iam_status load_principal(loader *ld, const json_value *v, const char *el
             return st;
         for (size_t j = 0; j < out->lists[which].count; j++) {
             const doc_value *e = &out->lists[which].items[j];
-            size_t old2 = out->lists[which].is_array ? path_push_index(ld, j) : strlen(ld->path);
+            size_t old2 = out->lists[which].is_array ? path_push_index(ld, j) : ld->depth;
             if (has_partial_wildcard(e))
                 return fail(ld, &e->pos,
                             "principal \"%s\" has a partial wildcard; only \"*\" alone is allowed [G-PR4]",
@@ -221,7 +232,7 @@ static iam_status load_condition(loader *ld, const json_value *v, doc_statement 
     size_t n = v->u.object.count;
     st->conditions = n ? arena_calloc(ld->arena, n, sizeof *st->conditions) : NULL;
     if (n && st->conditions == NULL)
-        return error_set(ld->err, IAM_ERR_NOMEM, ld->file, &v->pos, ld->path, "out of memory");
+        return error_set(ld->err, IAM_ERR_NOMEM, ld->file, &v->pos, path_text(ld), "out of memory");
     st->condition_count = n;
     for (size_t i = 0; i < n; i++) {
         const json_member *m = &v->u.object.members[i];
@@ -239,7 +250,7 @@ static iam_status load_condition(loader *ld, const json_value *v, doc_statement 
             return fail(ld, &m->value->pos, "condition operator %s has no keys [C-S1]", m->key);
         op->keys = arena_calloc(ld->arena, kn, sizeof *op->keys);
         if (op->keys == NULL)
-            return error_set(ld->err, IAM_ERR_NOMEM, ld->file, &v->pos, ld->path, "out of memory");
+            return error_set(ld->err, IAM_ERR_NOMEM, ld->file, &v->pos, path_text(ld), "out of memory");
         op->key_count = kn;
         for (size_t k = 0; k < kn; k++) {
             const json_member *km = &m->value->u.object.members[k];
@@ -432,7 +443,7 @@ iam_status doc_load(doc_policy *out, const json_value *root, iam_policy_type typ
                     arena *a, iam_error *err)
 {
     loader ld = {.file = file, .type = type, .limits = limits, .arena = a, .err = err};
-    snprintf(ld.path, sizeof ld.path, "%s", path_prefix ? path_prefix : "$");
+    ld.prefix = path_prefix ? path_prefix : "$";
     memset(out, 0, sizeof *out);
     out->pos = root->pos;
     if (root->type != JV_OBJECT)
@@ -481,15 +492,15 @@ iam_status doc_load(doc_policy *out, const json_value *root, iam_policy_type typ
     out->statement_is_array = statements->type == JV_ARRAY;
     size_t n = out->statement_is_array ? statements->u.array.count : 1;
     if (n > limits->max_statements)
-        return error_set(err, IAM_ERR_LIMIT, file, &statements->pos, ld.path,
+        return error_set(err, IAM_ERR_LIMIT, file, &statements->pos, path_text(&ld),
                          "%zu statements, more than the limit of %u", n, (unsigned)limits->max_statements);
     out->statements = n ? arena_calloc(a, n, sizeof *out->statements) : NULL;
     if (n && out->statements == NULL)
-        return error_set(err, IAM_ERR_NOMEM, file, &statements->pos, ld.path, "out of memory");
+        return error_set(err, IAM_ERR_NOMEM, file, &statements->pos, path_text(&ld), "out of memory");
     out->statement_count = n;
     for (size_t i = 0; i < n; i++) {
         const json_value *sv = out->statement_is_array ? statements->u.array.items[i] : statements;
-        size_t old2 = out->statement_is_array ? path_push_index(&ld, i) : strlen(ld.path);
+        size_t old2 = out->statement_is_array ? path_push_index(&ld, i) : ld.depth;
         iam_status s = load_statement(&ld, sv, &out->statements[i]);
         if (s != IAM_OK)
             return s;

@@ -263,8 +263,42 @@ size_t glob_parse_pieces(const glob_piece *pieces, size_t n, glob_mode mode,
     return count;
 }
 
+/* glob_parse_pieces on one ASCII piece, without the cursor: every wildcard
+ * pattern of a policy is parsed when it is compiled. */
+static size_t parse_ascii(const char *pattern, size_t len, glob_mode mode, glob_elem *out, size_t cap)
+{
+    size_t count = 0;
+    unsigned colons = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)pattern[i];
+        glob_elem e;
+        memset(&e, 0, sizeof e);
+        e.kind = GLOB_LITERAL;
+        e.cp = c;
+        if (c == '*' || c == '?') {
+            e.kind = c == '*' ? GLOB_ANY_RUN : GLOB_ANY_ONE;
+            e.cp = 0;
+            if (mode == GLOB_PLAIN || colons >= 5)
+                e.crosses_colon = 1;
+            else if (mode == GLOB_RESOURCE && c == '*')
+                e.crosses_colon = i + 1 < len && pattern[i + 1] == ':';
+        }
+        if (c == ':' && colons < 5)
+            colons++;
+        if (count >= cap)
+            return (size_t)-1;
+        memcpy(&out[count++], &e, sizeof e);
+    }
+    return count;
+}
+
 size_t glob_parse(const char *pattern, size_t len, glob_mode mode, glob_elem *out, size_t cap)
 {
+    unsigned char high = 0;
+    for (size_t i = 0; i < len; i++)
+        high |= (unsigned char)pattern[i];
+    if (high < 0x80)
+        return parse_ascii(pattern, len, mode, out, cap);
     glob_piece p = { pattern, len, false };
     return glob_parse_pieces(&p, 1, mode, out, cap);
 }
