@@ -177,21 +177,28 @@ static bool table_build(arena *a, const pending_lists *l, action_table *t)
 iam_status index_build(iam_policy_set *set)
 {
     action_index *ix = &set->index;
-    size_t patterns = 0, always_n = 0;
+    /* Count first: the pending lists of the managed policies would take
+     * megabytes if each had room for every pattern. */
+    size_t count[2][2] = {{0, 0}, {0, 0}}, always_n = 0;   /* [excluded?][wildcard?] */
     for (uint32_t i = 0; i < set->stmt_count; i++) {
         const statement *st = set->stmts[i].st;
-        patterns += st->action_count;
-        always_n += reach_of(st) == REACH_ALWAYS;
+        stmt_reach reach = reach_of(st);
+        always_n += reach == REACH_ALWAYS;
+        if (reach == REACH_NEVER || (reach == REACH_ALWAYS && !st->not_action))
+            continue;
+        for (uint32_t k = 0; k < st->action_count; k++)
+            count[st->not_action][st->actions[k].kind != AP_EXACT]++;
     }
-    /* Each list gets room for every pattern: simpler than counting twice. */
-    pending *buf = malloc((patterns ? 4 * patterns : 1) * sizeof *buf);
+    size_t total = count[0][0] + count[0][1] + count[1][0] + count[1][1];
+    pending *buf = malloc((total ? total : 1) * sizeof *buf);
     ix->always = arena_calloc(&set->arena, always_n ? always_n : 1, sizeof *ix->always);
     if (buf == NULL || ix->always == NULL) {
         free(buf);
         return IAM_ERR_NOMEM;
     }
-    pending_lists listed = {buf, buf + patterns, 0, 0};
-    pending_lists excluded = {buf + 2 * patterns, buf + 3 * patterns, 0, 0};
+    pending_lists listed = {buf, buf + count[0][0], 0, 0};
+    pending *rest = listed.wild + count[0][1];
+    pending_lists excluded = {rest, rest + count[1][0], 0, 0};
     for (uint32_t i = 0; i < set->stmt_count; i++) {
         const statement *st = set->stmts[i].st;
         switch (reach_of(st)) {
