@@ -11,8 +11,8 @@ struct arena_chunk {
     alignas(max_align_t) unsigned char data[];
 };
 
-/* Small first chunk: a set may hold thousands of small policies, each with
- * its own arena; chunks then double. */
+/* Small default first chunk: a set may hold thousands of small policies, each
+ * with its own arena (arena_expect sizes it better when it can). */
 enum { ARENA_MIN_CHUNK = 1024 };
 
 void arena_init(arena *a)
@@ -21,6 +21,13 @@ void arena_init(arena *a)
     a->used = 0;
     a->capacity = 0;
     a->total = 0;
+    a->first_chunk = 0;
+}
+
+void arena_expect(arena *a, size_t bytes)
+{
+    if (a->head == NULL)
+        a->first_chunk = bytes < ARENA_MIN_CHUNK ? ARENA_MIN_CHUNK : bytes;
 }
 
 /* Takes size bytes aligned to align (a power of two). Strings ask for 1,
@@ -39,9 +46,13 @@ static void *arena_take(arena *a, size_t size, size_t align)
 #endif
     size_t at = (a->used + align - 1) & ~(align - 1);
     if (debug || a->head == NULL || at > a->capacity || a->capacity - at < size) {
-        /* Chunks double so a big document costs O(log n) mallocs; a request
+        /* Each chunk is half the footprint so far (the footprint grows by
+         * half), so a big document costs O(log n) mallocs and the last
+         * chunk's unused tail stays a third of the whole at worst; a request
          * larger than the next chunk gets a chunk of its own. */
-        size_t want = debug ? size : (a->total < ARENA_MIN_CHUNK ? ARENA_MIN_CHUNK : a->total);
+        size_t want = debug ? size
+                      : a->head == NULL && a->first_chunk ? a->first_chunk
+                      : a->total / 2 < ARENA_MIN_CHUNK ? ARENA_MIN_CHUNK : a->total / 2;
         if (want < size)
             want = size;
         arena_chunk *c = malloc(sizeof *c + want);

@@ -13,6 +13,7 @@ typedef struct arena {
     size_t used;        /* bytes handed out from head */
     size_t capacity;    /* bytes usable in head */
     size_t total;       /* bytes of every chunk: the arena's footprint */
+    size_t first_chunk; /* 0, or the size arena_expect asked for */
 } arena;
 
 void arena_init(arena *a);
@@ -25,5 +26,9 @@ char *arena_alloc_bytes(arena *a, size_t size);
 /* Copies s[0..len) and appends a NUL. */
 char *arena_strndup(arena *a, const char *s, size_t len);
 void arena_release(arena *a);
+/* Sizes the first chunk for an expected footprint (before any allocation):
+ * a compiled policy's is about proportional to its JSON, and the chunks'
+ * unused tails are most of what an arena wastes. */
+void arena_expect(arena *a, size_t bytes);
 
 #endif
