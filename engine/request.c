@@ -151,8 +151,8 @@ void iam_scratch_free(iam_scratch *scratch)
     free(scratch);
 }
 
-/* Eight bytes at a time; a string of eight or more ends with one word that
- * overlaps the last full one. */
+/* Strings are read eight bytes at a time; one of eight bytes or more ends
+ * with a word that overlaps the last full one. */
 static inline uint64_t load8(const char *s)
 {
     uint64_t w;
@@ -202,8 +202,9 @@ static bool ascii_equal_nocase(const char *a, const char *b, size_t n)
     return true;
 }
 
-/* The lower-cased last eight bytes of an ASCII string (all of a shorter one):
- * context keys share prefixes ("aws:Principal...") far more than endings. */
+/* The last eight bytes of a string (all of a shorter one, in the low bytes),
+ * which with the length index an ASCII context: keys share beginnings
+ * ("aws:Principal...") far more than endings. */
 static uint64_t tail_word(const char *s, size_t len)
 {
     if (len >= 8)
@@ -214,12 +215,7 @@ static uint64_t tail_word(const char *s, size_t len)
     return w;
 }
 
-static uint64_t ctx_tail8(const char *s, size_t len)
-{
-    return ascii_lower8(tail_word(s, len));
-}
-
-/* is_ascii and ctx_tail8 of a request key in one pass over it. */
+/* is_ascii and the lower-cased tail_word of a request key in one pass. */
 static bool ascii_key(const char *s, size_t len, uint64_t *tail)
 {
     uint64_t high = 0, last = tail_word(s, len);
@@ -247,19 +243,34 @@ void ctx_key_init(ctx_key *k, const char *name, size_t len)
         if (lit_equal_fold(name, len, derived_keys[i], strlen(derived_keys[i])))
             k->derived = (int8_t)i;
     /* A non-ASCII name may still fold to ASCII (the Kelvin sign folds to
-     * 'k'); the table is keyed on the folded form. */
-    char local[256];
-    size_t cap = 4 * len + 1;
-    char *folded = cap <= sizeof local ? local : malloc(cap);
-    size_t n = folded ? lit_fold(name, len, folded, cap) : (size_t)-1;
-    if (n != (size_t)-1 && is_ascii(folded, n)) {
+     * 'k'): the table is keyed on the folded form, which lit_fold would
+     * write; only its length, ASCII-ness and last eight bytes are kept. */
+    size_t n = 0;
+    uint64_t last = 0;
+    bool ascii = true;
+    for (size_t i = 0; i < len;) {
+        char buf[4];
+        size_t m = 1;
+        if ((unsigned char)name[i] < 0x80) {
+            buf[0] = (char)lower((unsigned char)name[i++]);
+        } else {
+            uint32_t cp;
+            i += lit_utf8_decode(name + i, len - i, &cp);
+            m = lit_utf8_encode(lit_fold_codepoint(cp), buf);
+        }
+        for (size_t b = 0; b < m; b++) {
+            ascii = ascii && (unsigned char)buf[b] < 0x80;
+            last = n < 8 ? last | (uint64_t)(unsigned char)buf[b] << (8 * n)
+                         : (last >> 8) | (uint64_t)(unsigned char)buf[b] << 56;
+            n++;
+        }
+    }
+    if (ascii) {
         k->fast = true;
         k->folded_len = (uint32_t)n;
-        k->tail = ctx_tail8(folded, n);
+        k->tail = last;   /* already lower case, laid out as tail_word's */
         k->fast_slot = (uint8_t)ctx_fast_slot(n, k->tail);
     }
-    if (folded != local)
-        free(folded);
 }
 
 static ctx_slot *find_slot(const iam_scratch *s, const char *key, size_t len, uint64_t hash)
