@@ -545,6 +545,33 @@ static void test_pathological(void)
     free(s);
 }
 
+static uint64_t next_random(uint64_t *st)
+{
+    *st ^= *st << 13;
+    *st ^= *st >> 7;
+    *st ^= *st << 17;
+    return *st;
+}
+
+/* Half the time "arn:a:" (so that the sixth field is reached often), then
+ * fewer than `most` letters of the alphabet; returns the length. */
+static size_t random_text(char *out, uint64_t *st, const char *const *alphabet, size_t letters, size_t most)
+{
+    uint64_t r = next_random(st);
+    size_t len = 0;
+    if (r & 1) {
+        memcpy(out, "arn:a:", 6);
+        len = 6;
+    }
+    size_t n = (size_t)((r >> 8) % most);
+    for (size_t i = 0; i < n; i++) {
+        const char *c = alphabet[next_random(st) % letters];
+        memcpy(out + len, c, strlen(c));
+        len += strlen(c);
+    }
+    return len;
+}
+
 /* Many small random patterns over the characters that decide fields (':'
  * and '*', with '?' and a two-byte letter now and then) against subjects of
  * the same letters: every compiled path (exact, prefix, fields, PCRE2) and
@@ -561,21 +588,7 @@ static void test_random_against_reference(void)
         char first[300] = "";
         for (int iter = 0; iter < 6000; iter++) {
             char pat[64], subj[64];
-            size_t plen = 0, slen = 0;
-            st ^= st << 13, st ^= st >> 7, st ^= st << 17;
-            /* Half the patterns start with five colons' worth of ARN, so the
-             * sixth field is reached often. */
-            if (st & 1) {
-                memcpy(pat, "arn:a:", 6);
-                plen = 6;
-            }
-            size_t want_len = (size_t)((st >> 8) % 12);
-            for (size_t i = 0; i < want_len; i++) {
-                st ^= st << 13, st ^= st >> 7, st ^= st << 17;
-                const char *c = pat_alphabet[st % 8];
-                memcpy(pat + plen, c, strlen(c));
-                plen += strlen(c);
-            }
+            size_t plen = random_text(pat, &st, pat_alphabet, 8, 12);
             iam_glob *g = glob_compile(pat, plen, mode);
             if (!g) {
                 if (mismatches++ == 0)
@@ -583,19 +596,7 @@ static void test_random_against_reference(void)
                 continue;
             }
             for (int k = 0; k < 8; k++) {
-                st ^= st << 13, st ^= st >> 7, st ^= st << 17;
-                slen = 0;
-                if (st & 1) {
-                    memcpy(subj, "arn:a:", 6);
-                    slen = 6;
-                }
-                size_t sl = (size_t)((st >> 8) % 14);
-                for (size_t i = 0; i < sl; i++) {
-                    st ^= st << 13, st ^= st >> 7, st ^= st << 17;
-                    const char *c = subj_alphabet[st % 6];
-                    memcpy(subj + slen, c, strlen(c));
-                    slen += strlen(c);
-                }
+                size_t slen = random_text(subj, &st, subj_alphabet, 6, 14);
                 bool want = ref_match(mode, pat, plen, subj, slen);
                 bool ok = glob_match(g, subj, slen, scratch) == want &&
                           glob_match_path(g, subj, slen, scratch, 1) == want &&
