@@ -155,5 +155,50 @@ expect_exit 1 "diff --format json" "$bin" diff --format json tests/repo/diff/bef
 python3 -c "import json,sys; rows=[json.loads(l) for l in open('$tmp/out')]; assert len(rows)==11 and all(r['change']=='newly-allowed' for r in rows)" && ok || bad "diff json rows"
 expect_exit 2 "diff of a missing setup" "$bin" diff tests/repo/diff/before.json "$tmp/nope.json"
 
+# iameval batch: output in input order whatever the thread count, error lines
+# numbered as lines of the file (here in the last of several chunks), exit 1
+# on a failed expectation, a summary on stderr.
+cat >"$tmp/setup.json" <<'J'
+{"identity_policies": [{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}]}
+J
+python3 - "$tmp/requests.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for i in range(1, 301):
+        action = "s3:GetObject" if i % 3 else "s3:PutObject"
+        line = {"name": f"r{i}", "request": {"principal": "arn:aws:iam::111122223333:user/alice",
+                "action": action, "resource": f"arn:aws:s3:::b/k{i}"},
+                "expect": "allowed" if i % 3 else "implicitDeny"}
+        if i == 290:
+            line["request"]["action"] = "s3-no-colon"
+            line["expect"] = "error"
+        f.write(json.dumps(line) + "\n")
+        if i == 150:
+            f.write("\n")   # a blank line still counts for line numbers
+PY
+for t in 1 2 3; do
+    expect_exit 0 "batch --threads $t" "$bin" batch --threads $t "$tmp/setup.json" "$tmp/requests.jsonl"
+    cp "$tmp/out" "$tmp/batch$t.out"
+    contains "$tmp/err" "300 requests" "batch --threads $t summary"
+    contains "$tmp/err" "300 passed, 0 failed, 1 errors" "batch --threads $t counts"
+done
+python3 - "$tmp/batch1.out" <<'PY' && ok || bad "batch output order and shape"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert [r["name"] for r in rows] == [f"r{i}" for i in range(1, 301)], "order"
+assert rows[0] == {"name": "r1", "decision": "allowed", "ok": True}, rows[0]
+assert rows[2]["decision"] == "implicitDeny"
+err = rows[289]
+assert err["decision"] == "error" and err["ok"] is True, err
+assert ":291:" in err["error"], err["error"]   # line 290 of requests, after the blank line
+PY
+if cmp -s "$tmp/batch1.out" "$tmp/batch2.out" && cmp -s "$tmp/batch1.out" "$tmp/batch3.out"; then ok; else bad "batch output differs between thread counts"; fi
+sed 's/"expect": "implicitDeny"/"expect": "allowed"/' "$tmp/requests.jsonl" >"$tmp/wrong.jsonl"
+expect_exit 1 "batch with failed expectations" "$bin" batch --threads 2 "$tmp/setup.json" "$tmp/wrong.jsonl"
+contains "$tmp/err" "200 passed, 100 failed" "batch failed count"
+expect_exit 2 "batch of a missing requests file" "$bin" batch "$tmp/setup.json" "$tmp/nope.jsonl"
+expect_exit 2 "batch --threads 0" "$bin" batch --threads 0 "$tmp/setup.json" "$tmp/requests.jsonl"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
