@@ -526,6 +526,8 @@ struct iam_scratch {
     size_t elem_cap;
     glob_piece *pieces;
     size_t piece_cap;
+    char *join;              /* a template's pieces joined, for glob_match_pieces_fast */
+    size_t join_cap;
     uint32_t *candidates;     /* statement ids from the action index */
     uint32_t *candidates_tmp;
     size_t candidate_cap;

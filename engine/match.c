@@ -696,16 +696,19 @@ static unsigned fields_plan(const glob_elem *e, size_t n, bool *last_colon_free)
     return colons + 1;
 }
 
-static bool fields_build(iam_glob *g, const char *text, size_t len, unsigned nfields,
+/* Room fields_build needs in g->segs: one segment per star plus one per
+ * field. */
+static size_t fields_room(const char *text, size_t len, unsigned nfields)
+{
+    size_t n = nfields;
+    for (size_t i = 0; i < len; i++)
+        n += text[i] == '*';
+    return n;
+}
+
+static void fields_build(iam_glob *g, const char *text, size_t len, unsigned nfields,
                          bool last_colon_free)
 {
-    /* Segments: at most one per star plus one per field. */
-    size_t cap = nfields;
-    for (size_t i = 0; i < len; i++)
-        cap += text[i] == '*';
-    g->segs = malloc(cap * sizeof *g->segs);
-    if (g->segs == NULL)
-        return false;
     size_t nseg = 0, start = 0;
     for (unsigned f = 0; f < nfields; f++) {
         size_t end = len;
@@ -732,7 +735,6 @@ static bool fields_build(iam_glob *g, const char *text, size_t len, unsigned nfi
     }
     g->field_count = (uint8_t)nfields;
     g->last_field_colon_free = last_colon_free;
-    return true;
 }
 
 void glob_free(iam_glob *g)
@@ -821,8 +823,10 @@ iam_glob *glob_compile(const char *pattern, size_t len, glob_mode mode)
         bool last_colon_free;
         unsigned fields = fields_plan(g->elems, n, &last_colon_free);
         if (fields > 0) {
-            if (!fields_build(g, pattern, len, fields, last_colon_free))
+            g->segs = malloc(fields_room(pattern, len, fields) * sizeof *g->segs);
+            if (g->segs == NULL)
                 goto fail;
+            fields_build(g, pattern, len, fields, last_colon_free);
             g->path = PATH_FIELDS;
             drop_elements(g);
             return g;
@@ -989,6 +993,78 @@ static bool match_fields(const iam_glob *g, const char *subject, size_t len)
         start = end + 1;
     }
     return true;
+}
+
+/* The field plan of glob_compile read straight from pattern text: which
+ * stars may cross colons follows glob_parse's rules, runs of stars merged. */
+static unsigned text_fields_plan(const char *t, size_t len, glob_mode mode, bool *last_colon_free)
+{
+    bool all_cross = true, head_crosses = false;
+    unsigned colons = 0;
+    *last_colon_free = false;
+    for (size_t i = 0; i < len; i++) {
+        if (t[i] == '?')
+            return 0;
+        if (t[i] == ':') {
+            colons += colons < 5;
+            continue;
+        }
+        if (t[i] != '*')
+            continue;
+        bool cross = false;
+        size_t end = i;
+        for (; end < len && t[end] == '*'; end++)
+            cross |= mode == GLOB_PLAIN || colons >= 5 ||
+                     (mode == GLOB_RESOURCE && end + 1 < len && t[end + 1] == ':');
+        i = end - 1;
+        all_cross &= cross;
+        if (colons < 5)
+            head_crosses |= cross;
+    }
+    if (all_cross)
+        return 1;
+    if (head_crosses)
+        return 0;
+    *last_colon_free = colons < 5;
+    return colons + 1;
+}
+
+#define PIECES_MAX_SEGMENTS 64
+
+int glob_match_pieces_fast(const glob_piece *pieces, size_t n, glob_mode mode,
+                           const char *subject, size_t len, char *buf, size_t cap)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        const glob_piece *p = &pieces[i];
+        if (p->len > cap - total)
+            return -1;
+        if (p->literal && (memchr(p->ptr, '*', p->len) != NULL || memchr(p->ptr, '?', p->len) != NULL))
+            return -1;   /* a literal star is no wildcard: only elements say so */
+        memcpy(buf + total, p->ptr, p->len);
+        total += p->len;
+    }
+    /* With no wildcard character among the substituted values, the joined
+     * text parses as the pieces do (glob_parse_pieces reads them as one
+     * stream); invalid UTF-8 is left to the element matcher. */
+    if (!utf8_valid((const unsigned char *)buf, total))
+        return -1;
+    bool last_colon_free;
+    unsigned fields = text_fields_plan(buf, total, mode, &last_colon_free);
+    if (fields == 0)
+        return -1;
+    if (fields_room(buf, total, fields) > PIECES_MAX_SEGMENTS)
+        return -1;
+    glob_segment segs[PIECES_MAX_SEGMENTS];
+    iam_glob g;
+    memset(&g, 0, sizeof g);
+    g.text = buf;
+    g.text_len = total;
+    g.segs = segs;
+    fields_build(&g, buf, total, fields, last_colon_free);
+    if (len == 0)
+        subject = "";
+    return match_fields(&g, subject, len) ? 1 : 0;
 }
 
 /* Only PCRE2_ERROR_NOMATCH means "no match"; every other failure (match,

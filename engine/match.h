@@ -97,6 +97,15 @@ typedef struct glob_piece {
 size_t glob_parse_pieces(const glob_piece *pieces, size_t n, glob_mode mode,
                          glob_elem *out, size_t cap);
 
+/* glob_match_elems of what glob_parse_pieces(pieces, n, mode) would build,
+ * answered by the field matcher of PATH_FIELDS when the pattern is one it
+ * takes: no '*' or '?' in a literal piece, valid UTF-8, only '*' wildcards
+ * that fit its plan. buf (cap bytes) receives the joined text. Returns 1 on
+ * a match, 0 on none, -1 when the caller must parse and simulate instead.
+ * Allocates nothing. */
+int glob_match_pieces_fast(const glob_piece *pieces, size_t n, glob_mode mode,
+                           const char *subject, size_t len, char *buf, size_t cap);
+
 /* For the differential fuzz target and tests: force one path.
  * 0 = automatic, 1 = PCRE2 JIT, 2 = PCRE2 interpreter, 3 = element matcher,
  * 4 = the exact/prefix/field fast path (returns the automatic answer when the

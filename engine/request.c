@@ -119,6 +119,10 @@ iam_status iam_scratch_create(iam_scratch **out, const iam_limits *limits)
     s->elems = malloc(s->elem_cap * sizeof *s->elems);
     s->piece_cap = (size_t)s->limits.max_pattern_bytes + 1;
     s->pieces = malloc(s->piece_cap * sizeof *s->pieces);
+    /* Longer joined patterns (long substituted values) take the element
+     * matcher, which has no such bound. */
+    s->join_cap = 4096;
+    s->join = malloc(s->join_cap);
     s->glob = glob_scratch_create();
     s->generation = 1;
     for (int i = 0; i < 3; i++)
@@ -128,7 +132,7 @@ iam_status iam_scratch_create(iam_scratch **out, const iam_limits *limits)
     s->candidate_cap = 1u << 15;
     s->candidates = malloc(s->candidate_cap * sizeof *s->candidates);
     s->candidates_tmp = malloc(s->candidate_cap * sizeof *s->candidates_tmp);
-    if (s->slots == NULL || s->elems == NULL || s->pieces == NULL || s->glob == NULL ||
+    if (s->slots == NULL || s->elems == NULL || s->pieces == NULL || s->join == NULL || s->glob == NULL ||
         s->candidates == NULL || s->candidates_tmp == NULL || s->last_principal == NULL) {
         iam_scratch_free(s);
         return IAM_ERR_NOMEM;
@@ -144,6 +148,7 @@ void iam_scratch_free(iam_scratch *scratch)
     free(scratch->slots);
     free(scratch->elems);
     free(scratch->pieces);
+    free(scratch->join);
     free(scratch->candidates);
     free(scratch->candidates_tmp);
     free(scratch->last_principal);

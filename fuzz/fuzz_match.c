@@ -1,7 +1,8 @@
 /* Differential fuzz target for engine/match.h: every matching path (PCRE2
- * JIT, PCRE2 interpreter, element matcher, automatic/fast path) and the
- * element parser are held against a reference written here, which decodes
- * both strings to code points and runs a memoised recursive glob.
+ * JIT, PCRE2 interpreter, element matcher, automatic/fast path), the element
+ * parser and the field matcher on template pieces are held against a
+ * reference written here, which decodes both strings to code points and runs
+ * a memoised recursive glob.
  *
  * Input: byte 0 chooses the mode (byte % 3) and how the rest is split:
  *   bit 7 clear: rest = data[1..], pattern up to the first 0x00, subject after
@@ -206,6 +207,11 @@ static void check_pieces(const uint8_t *pat, size_t plen, const char *subject, s
         fail("glob_parse_pieces elements differ from the reference", (int)n, (int)p.n);
     if (n > 0 && glob_parse_pieces(pieces, np, g_mode, e, n - 1) != (size_t)-1)
         fail("glob_parse_pieces ignored its cap", 0, -1);
+    /* The field matcher on the joined pieces, when it takes them. */
+    char joined[MAX_SIDE];
+    int fast = glob_match_pieces_fast(pieces, np, g_mode, subject, slen, joined, sizeof joined);
+    if (fast >= 0 && fast != (int)ref_match(&p, subj, ns))
+        fail("glob_match_pieces_fast", fast, ref_match(&p, subj, ns));
     if (any_literal) {
         bool want = ref_match(&p, subj, ns);
         bool got = glob_match_elems(e, n, subject, slen);

@@ -615,6 +615,69 @@ static void test_random_against_reference(void)
     }
 }
 
+/* Templates resolved into pieces (pattern text and substituted values):
+ * glob_match_pieces_fast agrees with the element matcher on what
+ * glob_parse_pieces builds, and decides most star-only cases itself. */
+static void test_random_pieces(void)
+{
+    static const char *const pat_alphabet[] = { "a", "b", ":", ":", "*", "*", "?", "\xc3\xa9" };
+    static const char *const subj_alphabet[] = { "a", "b", ":", ":", "\xc3\xa9", "\xff" };
+    uint64_t st = 0x2545f4914f6cdd1dull;
+    for (int m = 0; m < 3; m++) {
+        glob_mode mode = (glob_mode)m;
+        unsigned mismatches = 0, decided = 0, total = 0;
+        char first[300] = "", buf[64];
+        for (int iter = 0; iter < 4000; iter++) {
+            char pat[64], subj[64];
+            size_t plen = random_text(pat, &st, pat_alphabet, 8, 12);
+            /* Up to four pieces at random cuts, each literal or not. */
+            glob_piece pieces[4];
+            size_t np = 1 + (size_t)(next_random(&st) % 4), at = 0;
+            for (size_t i = 0; i < np; i++) {
+                size_t cut = i + 1 == np ? plen : at + (size_t)(next_random(&st) % (plen - at + 1));
+                pieces[i] = (glob_piece){ pat + at, cut - at, (next_random(&st) & 3) == 0 };
+                at = cut;
+            }
+            glob_elem e[128];
+            size_t ne = glob_parse_pieces(pieces, np, mode, e, 128);
+            for (int k = 0; k < 8; k++) {
+                size_t slen = random_text(subj, &st, subj_alphabet, 6, 14);
+                bool want = glob_match_elems(e, ne, subj, slen);
+                int got = glob_match_pieces_fast(pieces, np, mode, subj, slen, buf, sizeof buf);
+                total++;
+                if (got >= 0)
+                    decided++;
+                if (got >= 0 && (got == 1) != want && mismatches++ == 0)
+                    snprintf(first, sizeof first, "\"%.*s\" in %zu pieces vs \"%.*s\" want %d", (int)plen,
+                             pat, np, (int)slen, subj, want);
+            }
+        }
+        char name[400];
+        snprintf(name, sizeof name, "%s: glob_match_pieces_fast agrees with the element matcher (%u differ; first: %s)",
+                 mode_name(mode), mismatches, first);
+        CHECK_NAMED(name, mismatches == 0);
+        snprintf(name, sizeof name, "%s: glob_match_pieces_fast decides %u of %u cases itself", mode_name(mode),
+                 decided, total);
+        CHECK_NAMED(name, decided * 4 > total);
+    }
+    /* A literal piece holding a wildcard character is left to the caller. */
+    glob_piece lit[2] = { { "x/", 2, false }, { "a*b", 3, true } };
+    char buf[16];
+    CHECK_INT(glob_match_pieces_fast(lit, 2, GLOB_PLAIN, "x/a*b", 5, buf, sizeof buf), -1);
+    /* So is a pattern longer than the buffer. */
+    glob_piece longer[1] = { { "abcdefghijklmnopqrstuvwxyz*", 27, false } };
+    CHECK_INT(glob_match_pieces_fast(longer, 1, GLOB_PLAIN, "abc", 3, buf, sizeof buf), -1);
+    /* The ARN operators' fields: a substituted key id after "*:*:". */
+    glob_piece kms[2] = { { "arn:aws:kms:*:*:key/", 20, false }, { "1234-abcd", 9, true } };
+    char big[64];
+    CHECK_INT(glob_match_pieces_fast(kms, 2, GLOB_ARN, "arn:aws:kms:us-east-1:111122223333:key/1234-abcd", 48,
+                                     big, sizeof big), 1);
+    CHECK_INT(glob_match_pieces_fast(kms, 2, GLOB_ARN, "arn:aws:kms:us-east-1:111122223333:key/1234-abcde", 49,
+                                     big, sizeof big), 0);
+    CHECK_INT(glob_match_pieces_fast(kms, 2, GLOB_ARN, "arn:aws:kms:us-east-1:x:y:key/1234-abcd", 39,
+                                     big, sizeof big), 0);
+}
+
 int main(void)
 {
     scratch = glob_scratch_create();
@@ -631,6 +694,7 @@ int main(void)
     test_exact_flag();
     test_pathological();
     test_random_against_reference();
+    test_random_pieces();
     glob_scratch_free(scratch);
     return check_report();
 }
