@@ -1037,6 +1037,8 @@ int glob_match_pieces_fast(const glob_piece *pieces, size_t n, glob_mode mode,
     size_t total = 0;
     for (size_t i = 0; i < n; i++) {
         const glob_piece *p = &pieces[i];
+        if (p->len == 0)
+            continue;   /* its pointer may be NULL */
         if (p->len > cap - total)
             return -1;
         if (p->literal && (memchr(p->ptr, '*', p->len) != NULL || memchr(p->ptr, '?', p->len) != NULL))
