@@ -392,8 +392,9 @@ static iam_status load_statement(loader *ld, const json_value *v, doc_statement 
     for (size_t i = 0; i < v->u.object.count; i++) {
         const json_member *m = &v->u.object.members[i];
         const element_name *el = NULL;
-        for (size_t k = 0; k < sizeof statement_elements / sizeof statement_elements[0]; k++)
-            if (strcmp(m->key, statement_elements[k].name) == 0)
+        /* Names differ in their first letter mostly: compare that first. */
+        for (size_t k = 0; k < sizeof statement_elements / sizeof statement_elements[0] && el == NULL; k++)
+            if (m->key[0] == statement_elements[k].name[0] && strcmp(m->key, statement_elements[k].name) == 0)
                 el = &statement_elements[k];
         size_t old = path_push_key(ld, m->key);
         if (el == NULL)
