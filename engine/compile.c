@@ -106,25 +106,39 @@ static unsigned count_in_word(uint64_t w, unsigned char c)
 static unsigned count_wildcards(const char *s, size_t len)
 {
     unsigned n = 0;
+    if (len < 8) {
+        for (size_t i = 0; i < len; i++)
+            n += s[i] == '*' || s[i] == '?';
+        return n;
+    }
+    uint64_t w;
     size_t i = 0;
     for (; i + 8 <= len; i += 8) {
-        uint64_t w;
         memcpy(&w, s + i, 8);
         n += count_in_word(w, '*') + count_in_word(w, '?');
     }
-    for (; i < len; i++)
-        n += s[i] == '*' || s[i] == '?';
+    if (i < len) {
+        /* The last eight bytes, less those counted (the low ones): the
+         * zeros shifted in are neither '*' nor '?'. */
+        memcpy(&w, s + len - 8, 8);
+        w >>= 8 * (8 - (len - i));
+        n += count_in_word(w, '*') + count_in_word(w, '?');
+    }
     return n;
 }
 
-/* Bounds every pattern's length and wildcard count (matching cost). */
-static iam_status check_pattern_limits(compiler *c, const doc_value *v, const char *what)
+/* Bounds every pattern's length and wildcard count (matching cost); the
+ * count goes to *wildcards when that is not NULL. */
+static iam_status check_pattern_limits(compiler *c, const doc_value *v, const char *what, unsigned *wildcards)
 {
     if (v->len > c->limits->max_pattern_bytes)
         return error_set(c->err, IAM_ERR_LIMIT, c->file, &v->pos, where(c),
                          "%s is %zu bytes, more than the limit of %u", what, v->len,
                          (unsigned)c->limits->max_pattern_bytes);
-    if (count_wildcards(v->text, v->len) > c->limits->max_wildcards)
+    unsigned n = count_wildcards(v->text, v->len);
+    if (wildcards != NULL)
+        *wildcards = n;
+    if (n > c->limits->max_wildcards)
         return error_set(c->err, IAM_ERR_LIMIT, c->file, &v->pos, where(c),
                          "%s has more than %u wildcards, the limit", what, (unsigned)c->limits->max_wildcards);
     return IAM_OK;
@@ -156,7 +170,8 @@ static iam_status compile_action(compiler *c, size_t si, const doc_list *list, s
 {
     const doc_value *v = &list->items[i];
     set_where(c, si, c->doc->statements[si].present & EL_NOT_ACTION ? "NotAction" : "Action", NULL, NULL, list, i);
-    iam_status s = check_pattern_limits(c, v, "action pattern");
+    unsigned wild;
+    iam_status s = check_pattern_limits(c, v, "action pattern", &wild);
     if (s != IAM_OK)
         return s;
     out->text = v->text;
@@ -171,7 +186,7 @@ static iam_status compile_action(compiler *c, size_t si, const doc_list *list, s
     if (colon == NULL || prefix_len == 0 || prefix_len + 1 == v->len)
         return error_set(c->err, IAM_ERR_POLICY, c->file, &v->pos, where(c),
                          "action \"%s\" must be \"*\" or \"service:Action\" [M-A1]", v->text);
-    if (count_wildcards(v->text, prefix_len))
+    if (memchr(v->text, '*', prefix_len) != NULL || memchr(v->text, '?', prefix_len) != NULL)
         return error_set(c->err, IAM_ERR_POLICY, c->file, &v->pos, where(c),
                          "action \"%s\" has a wildcard in its service prefix [M-A1]", v->text);
     size_t folded_len;
@@ -181,8 +196,11 @@ static iam_status compile_action(compiler *c, size_t si, const doc_list *list, s
     out->folded = folded;
     out->folded_len = (uint32_t)folded_len;
     out->service_len = (uint32_t)(memchr(folded, ':', folded_len) ? (size_t)((char *)memchr(folded, ':', folded_len) - folded) : 0);
-    /* Exact names and trailing-star prefixes compare bytes; the rest is a glob. */
-    size_t wild = count_wildcards(folded, folded_len), trailing = 0;
+    /* Exact names and trailing-star prefixes compare bytes; the rest is a
+     * glob. Folding keeps every '*' and '?' (it changes letters only, and
+     * writes no ASCII byte for a non-ASCII character), so `wild` counts the
+     * folded text's wildcards too. */
+    size_t trailing = 0;
     while (trailing < folded_len && folded[folded_len - 1 - trailing] == '*')
         trailing++;
     if (wild == 0) {
@@ -233,7 +251,7 @@ static iam_status compile_resource(compiler *c, size_t si, const doc_list *list,
     const doc_value *v = &list->items[i];
     set_where(c, si, c->doc->statements[si].present & EL_NOT_RESOURCE ? "NotResource" : "Resource", NULL, NULL,
               list, i);
-    iam_status s = check_pattern_limits(c, v, "resource pattern");
+    iam_status s = check_pattern_limits(c, v, "resource pattern", NULL);
     if (s != IAM_OK)
         return s;
     out->pos = v->pos;
@@ -503,7 +521,7 @@ static iam_status compile_condition_value(compiler *c, cond_pair *pair, const do
                          (unsigned)c->limits->max_pattern_bytes);
     /* A Like or Arn value is a pattern whether or not it holds variables. */
     if (info->type == VT_ARN || pair->base == OP_STRING_LIKE || pair->base == OP_STRING_NOT_LIKE) {
-        iam_status s = check_pattern_limits(c, v, "condition pattern");
+        iam_status s = check_pattern_limits(c, v, "condition pattern", NULL);
         if (s != IAM_OK)
             return s;
     }

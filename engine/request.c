@@ -244,9 +244,19 @@ void ctx_key_init(ctx_key *k, const char *name, size_t len)
     k->hash = lit_hash_fold(name, len);
     k->ascii = is_ascii(name, len);
     k->derived = -1;
-    for (int i = 0; i < 3; i++)
-        if (lit_equal_fold(name, len, derived_keys[i], strlen(derived_keys[i])))
+    for (int i = 0; i < 3; i++) {
+        size_t dl = strlen(derived_keys[i]);
+        /* An ASCII name folds byte for byte: only equal lengths can match. */
+        if ((!k->ascii || len == dl) && lit_equal_fold(name, len, derived_keys[i], dl))
             k->derived = (int8_t)i;
+    }
+    if (k->ascii) {
+        k->fast = true;
+        k->folded_len = (uint32_t)len;
+        k->tail = ascii_lower8(tail_word(name, len));
+        k->fast_slot = (uint8_t)ctx_fast_slot(len, k->tail);
+        return;
+    }
     /* A non-ASCII name may still fold to ASCII (the Kelvin sign folds to
      * 'k'): the table is keyed on the folded form, which lit_fold would
      * write; only its length, ASCII-ness and last eight bytes are kept. */
