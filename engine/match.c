@@ -758,6 +758,8 @@ static void drop_elements(iam_glob *g)
     g->elems = NULL;
 }
 
+static unsigned text_fields_plan(const char *t, size_t len, glob_mode mode, bool *last_colon_free);
+
 iam_glob *glob_compile(const char *pattern, size_t len, glob_mode mode)
 {
     if (len == 0)
@@ -777,6 +779,30 @@ iam_glob *glob_compile(const char *pattern, size_t len, glob_mode mode)
         g->exact = true;
         g->path = PATH_EXACT;
         return g;
+    }
+    if (utf8_valid((const unsigned char *)pattern, len)) {
+        /* A star-only pattern is planned from its text, without elements:
+         * the same plan fields_plan makes of them. */
+        bool last_colon_free;
+        unsigned fields = text_fields_plan(pattern, len, mode, &last_colon_free);
+        size_t trailing = 0;
+        while (trailing < len && pattern[len - 1 - trailing] == '*')
+            trailing++;
+        /* One field without the colon-free rule: every star may cross
+         * colons, so stars that only end the text make a prefix. */
+        if (fields == 1 && !last_colon_free && trailing > 0 && memchr(pattern, '*', len) == pattern + len - trailing) {
+            g->path = PATH_PREFIX;
+            g->prefix_len = len - trailing;
+            return g;
+        }
+        if (fields > 0) {
+            g->segs = malloc(fields_room(pattern, len, fields) * sizeof *g->segs);
+            if (g->segs == NULL)
+                goto fail;
+            fields_build(g, pattern, len, fields, last_colon_free);
+            g->path = PATH_FIELDS;
+            return g;
+        }
     }
     g->elems = malloc((len ? len : 1) * sizeof *g->elems);
     if (!g->elems)
