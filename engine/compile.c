@@ -799,14 +799,26 @@ static uint32_t value_end(const json_value *v)
     return end;
 }
 
+static iam_status policy_from_value(iam_policy **out, const json_value *root, size_t extent,
+                                    iam_policy_type type, const char *file, const char *path_prefix,
+                                    const iam_limits *limits, iam_error *err);
+
 iam_status policy_from_json(iam_policy **out, const json_value *root, iam_policy_type type,
                             const char *file, const char *path_prefix,
                             const iam_limits *limits, iam_error *err)
 {
-    *out = NULL;
     /* A policy inside a scenario file obeys the same size bound as one
-     * parsed on its own. */
+     * parsed on its own: its extent is that of its value. */
     size_t extent = (size_t)(value_end(root) - root->pos.offset);
+    return policy_from_value(out, root, extent, type, file, path_prefix, limits, err);
+}
+
+/* extent: the bytes of JSON the policy spans. */
+static iam_status policy_from_value(iam_policy **out, const json_value *root, size_t extent,
+                                    iam_policy_type type, const char *file, const char *path_prefix,
+                                    const iam_limits *limits, iam_error *err)
+{
+    *out = NULL;
     if (extent > limits->max_document_bytes)
         return error_set(err, IAM_ERR_LIMIT, file, &root->pos, path_prefix ? path_prefix : "$",
                          "policy document is about %zu bytes, more than the limit of %zu", extent,
@@ -860,7 +872,8 @@ iam_status iam_policy_parse(iam_policy **out, const char *text, size_t len,
     json_doc *doc = jv_parse(text, len, 1, limits->max_depth, &je);
     if (doc == NULL)
         return error_set(err, IAM_ERR_JSON, source_name, &je.pos, "", "%s", je.message);
-    iam_status s = policy_from_json(out, jv_root(doc), type, source_name, "$", limits, err);
+    /* The document is the whole text, already bounded above. */
+    iam_status s = policy_from_value(out, jv_root(doc), len, type, source_name, "$", limits, err);
     /* The compiled policy holds copies of what it needs. */
     jv_doc_free(doc);
     return s;
