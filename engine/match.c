@@ -73,7 +73,7 @@ struct iam_glob {
     uint8_t mode;              /* glob_mode, to rebuild elements on demand */
     bool exact;
     bool jit;
-    char *text;                /* the pattern as given, for exact/prefix */
+    char *text;                /* the pattern as given: the exact, prefix and field paths match on it */
     size_t text_len;
     size_t prefix_len;         /* PATH_PREFIX: bytes before the final '*' */
     glob_elem *elems;          /* after collapsing runs of ANY_RUN */
@@ -143,11 +143,6 @@ static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 invalid:
     *cp = 0xDC00u + b0;
     return 1;
-}
-
-static bool is_invalid_cp(uint32_t cp)
-{
-    return cp >= 0xDC80u && cp <= 0xDCFFu;
 }
 
 /* pcre2_jit_match skips PCRE2's own UTF check (invalid input is undefined
@@ -665,37 +660,6 @@ static pcre2_code *pcre_translate(const glob_elem *e, size_t n)
     return code;
 }
 
-/* How many fields a PATH_FIELDS pattern splits into: 1 when every wildcard
- * is a '*' that may cross colons, the colons of the first five fields plus
- * one when none of those fields holds a wildcard that may, and 0 when the
- * pattern needs a regex (a '?', or crossing and non-crossing runs mixed in
- * the first five fields). */
-static unsigned fields_plan(const glob_elem *e, size_t n, bool *last_colon_free)
-{
-    *last_colon_free = false;
-    bool all_cross = true, head_crosses = false;
-    unsigned colons = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (e[i].kind == GLOB_ANY_ONE)
-            return 0;
-        if (e[i].kind == GLOB_ANY_RUN) {
-            all_cross &= e[i].crosses_colon != 0;
-            if (colons < 5)
-                head_crosses |= e[i].crosses_colon != 0;
-        } else if (e[i].cp == ':' && colons < 5) {
-            colons++;
-        }
-    }
-    if (all_cross)
-        return 1;
-    if (head_crosses)
-        return 0;
-    /* Fewer than five colons: the whole pattern is "first five fields", so
-     * no part of it matches a colon beyond the ones it spells. */
-    *last_colon_free = colons < 5;
-    return colons + 1;
-}
-
 /* Room fields_build needs in g->segs: one segment per star plus one per
  * field. */
 static size_t fields_room(const char *text, size_t len, unsigned nfields)
@@ -714,7 +678,7 @@ static void fields_build(iam_glob *g, const char *text, size_t len, unsigned nfi
         size_t end = len;
         if (f + 1 < nfields) {
             const char *colon = memchr(text + start, ':', len - start);
-            end = (size_t)(colon - text); /* fields_plan counted these colons */
+            end = (size_t)(colon - text); /* text_fields_plan counted these colons */
         }
         glob_field *field = &g->fields[f];
         field->first = (uint32_t)nseg;
@@ -751,14 +715,44 @@ void glob_free(iam_glob *g)
     free(g);
 }
 
-/* Exact and prefix patterns are matched by their text alone. */
-static void drop_elements(iam_glob *g)
+/* How many fields a PATH_FIELDS pattern splits into, read from its text
+ * (which stars may cross colons follows glob_parse's rules, a run of stars
+ * counting as one): 1 when every wildcard is a '*' that may cross colons,
+ * the colons of the first five fields plus one when none of those fields
+ * holds a star that may (then *last_colon_free says whether the pattern
+ * ends before a sixth field), and 0 when the pattern needs a regex: a '?',
+ * or crossing and non-crossing stars mixed in the first five fields. */
+static unsigned text_fields_plan(const char *t, size_t len, glob_mode mode, bool *last_colon_free)
 {
-    free(g->elems);
-    g->elems = NULL;
+    bool all_cross = true, head_crosses = false;
+    unsigned colons = 0;
+    *last_colon_free = false;
+    for (size_t i = 0; i < len; i++) {
+        if (t[i] == '?')
+            return 0;
+        if (t[i] == ':') {
+            colons += colons < 5;
+            continue;
+        }
+        if (t[i] != '*')
+            continue;
+        bool cross = false;
+        size_t end = i;
+        for (; end < len && t[end] == '*'; end++)
+            cross |= mode == GLOB_PLAIN || colons >= 5 ||
+                     (mode == GLOB_RESOURCE && end + 1 < len && t[end + 1] == ':');
+        i = end - 1;
+        all_cross &= cross;
+        if (colons < 5)
+            head_crosses |= cross;
+    }
+    if (all_cross)
+        return 1;
+    if (head_crosses)
+        return 0;
+    *last_colon_free = colons < 5;
+    return colons + 1;
 }
-
-static unsigned text_fields_plan(const char *t, size_t len, glob_mode mode, bool *last_colon_free);
 
 iam_glob *glob_compile(const char *pattern, size_t len, glob_mode mode)
 {
@@ -780,16 +774,19 @@ iam_glob *glob_compile(const char *pattern, size_t len, glob_mode mode)
         g->path = PATH_EXACT;
         return g;
     }
-    if (utf8_valid((const unsigned char *)pattern, len)) {
-        /* A star-only pattern is planned from its text, without elements:
-         * the same plan fields_plan makes of them. */
+    bool invalid = !utf8_valid((const unsigned char *)pattern, len);
+    if (!invalid) {
+        /* A star-only pattern is planned from its text, without elements. */
         bool last_colon_free;
         unsigned fields = text_fields_plan(pattern, len, mode, &last_colon_free);
         size_t trailing = 0;
         while (trailing < len && pattern[len - 1 - trailing] == '*')
             trailing++;
         /* One field without the colon-free rule: every star may cross
-         * colons, so stars that only end the text make a prefix. */
+         * colons, so stars that only end the text make a prefix. Valid
+         * UTF-8 is self-synchronising: a subject starting with these bytes
+         * starts with these code points (an invalid byte ending the prefix
+         * could instead begin a longer sequence in the subject). */
         if (fields == 1 && !last_colon_free && trailing > 0 && memchr(pattern, '*', len) == pattern + len - trailing) {
             g->path = PATH_PREFIX;
             g->prefix_len = len - trailing;
@@ -814,51 +811,8 @@ iam_glob *glob_compile(const char *pattern, size_t len, glob_mode mode)
         goto fail; /* the fallback could not run; iam_limits keeps us far below */
     g->n = n;
 
-    size_t wild = 0;
-    bool invalid = false;
-    for (size_t i = 0; i < n; i++) {
-        if (g->elems[i].kind != GLOB_LITERAL)
-            wild++;
-        else if (is_invalid_cp(g->elems[i].cp))
-            invalid = true;
-    }
-    g->exact = wild == 0;
-
-    g->mode = (uint8_t)mode;
-    if (g->exact) {
-        /* Decoding is injective, so equal code points means equal bytes. */
-        g->path = PATH_EXACT;
-        drop_elements(g);
-        return g;
-    }
-    if (wild == 1 && !invalid && g->elems[n - 1].kind == GLOB_ANY_RUN &&
-        g->elems[n - 1].crosses_colon) {
-        /* Valid UTF-8 is self-synchronising: a subject starting with these
-         * bytes starts with these code points. An invalid byte at the end of
-         * the prefix could instead begin a longer sequence in the subject,
-         * hence the !invalid condition. */
-        g->path = PATH_PREFIX;
-        g->prefix_len = len;
-        while (g->prefix_len > 0 && pattern[g->prefix_len - 1] == '*')
-            g->prefix_len--;
-        drop_elements(g);
-        return g;
-    }
-
-    if (!invalid) {
-        bool last_colon_free;
-        unsigned fields = fields_plan(g->elems, n, &last_colon_free);
-        if (fields > 0) {
-            g->segs = malloc(fields_room(pattern, len, fields) * sizeof *g->segs);
-            if (g->segs == NULL)
-                goto fail;
-            fields_build(g, pattern, len, fields, last_colon_free);
-            g->path = PATH_FIELDS;
-            drop_elements(g);
-            return g;
-        }
-    }
-
+    /* Left for elements: a '?', crossing and non-crossing stars in the first
+     * five fields, or invalid UTF-8 (which only the element matcher takes). */
     bool oom;
     g->lits = lit_table_build(g->elems, n, &oom);
     g->masks = malloc(NFA_MASKS * ((n + 64) / 64) * sizeof *g->masks);
@@ -1019,40 +973,6 @@ static bool match_fields(const iam_glob *g, const char *subject, size_t len)
         start = end + 1;
     }
     return true;
-}
-
-/* The field plan of glob_compile read straight from pattern text: which
- * stars may cross colons follows glob_parse's rules, runs of stars merged. */
-static unsigned text_fields_plan(const char *t, size_t len, glob_mode mode, bool *last_colon_free)
-{
-    bool all_cross = true, head_crosses = false;
-    unsigned colons = 0;
-    *last_colon_free = false;
-    for (size_t i = 0; i < len; i++) {
-        if (t[i] == '?')
-            return 0;
-        if (t[i] == ':') {
-            colons += colons < 5;
-            continue;
-        }
-        if (t[i] != '*')
-            continue;
-        bool cross = false;
-        size_t end = i;
-        for (; end < len && t[end] == '*'; end++)
-            cross |= mode == GLOB_PLAIN || colons >= 5 ||
-                     (mode == GLOB_RESOURCE && end + 1 < len && t[end + 1] == ':');
-        i = end - 1;
-        all_cross &= cross;
-        if (colons < 5)
-            head_crosses |= cross;
-    }
-    if (all_cross)
-        return 1;
-    if (head_crosses)
-        return 0;
-    *last_colon_free = colons < 5;
-    return colons + 1;
 }
 
 #define PIECES_MAX_SEGMENTS 64
