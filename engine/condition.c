@@ -137,14 +137,8 @@ static cmp_result compare(cond_base positive, const parsed_request *r, const con
                 return CMP_FALSE;
             if (!arn && p->tmpl->literal_only)
                 return template_match_literal(p->tmpl, s->pieces, n, r->text, r->len) ? CMP_TRUE : CMP_FALSE;
-            int fast = glob_match_pieces_fast(s->pieces, n, arn ? GLOB_ARN : GLOB_PLAIN, r->text, r->len,
-                                              s->join, s->join_cap);
-            if (fast >= 0)
-                return fast ? CMP_TRUE : CMP_FALSE;
-            size_t ne = glob_parse_pieces(s->pieces, n, arn ? GLOB_ARN : GLOB_PLAIN, s->elems, s->elem_cap);
-            if (ne == (size_t)-1)
-                return CMP_LIMIT;
-            return glob_match_elems(s->elems, ne, r->text, r->len) ? CMP_TRUE : CMP_FALSE;
+            int m = template_glob_match(s, n, arn ? GLOB_ARN : GLOB_PLAIN, r->text, r->len);
+            return m < 0 ? CMP_LIMIT : m ? CMP_TRUE : CMP_FALSE;
         }
         default:
             return CMP_FALSE;

@@ -63,16 +63,10 @@ static bool resource_pattern_matches(const resource_pattern *r, eval_state *e)
         return false;   /* [V-U2]: matches nothing, excludes nothing */
     if (r->tmpl->literal_only)
         return template_match_literal(r->tmpl, e->s->pieces, n, res->ptr, res->len);
-    int fast = glob_match_pieces_fast(e->s->pieces, n, GLOB_RESOURCE, res->ptr, res->len, e->s->join,
-                                      e->s->join_cap);
-    if (fast >= 0)
-        return fast != 0;
-    size_t ne = glob_parse_pieces(e->s->pieces, n, GLOB_RESOURCE, e->s->elems, e->s->elem_cap);
-    if (ne == (size_t)-1) {
+    int m = template_glob_match(e->s, n, GLOB_RESOURCE, res->ptr, res->len);
+    if (m < 0)
         e->limit_hit = true;
-        return false;
-    }
-    return glob_match_elems(e->s->elems, ne, res->ptr, res->len);
+    return m > 0;
 }
 
 static bool resource_matches(const statement *st, eval_state *e)

@@ -557,6 +557,11 @@ bool condition_pair_holds(const cond_pair *pair, iam_scratch *scratch, bool *lim
  * and no default, or (size_t)-1 past capacity. */
 size_t template_resolve(const iam_template *t, iam_scratch *scratch, bool *unresolved);
 
+/* Matches subject against the n pieces template_resolve left in the
+ * scratch, read as a pattern in the given mode: 1 or 0, or -1 when the
+ * pattern exceeds the scratch's element capacity. */
+int template_glob_match(iam_scratch *scratch, size_t n, glob_mode mode, const char *subject, size_t len);
+
 /* ---- explanations (explain.c) -------------------------------------------- */
 
 typedef enum reason_code {

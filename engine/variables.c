@@ -138,6 +138,19 @@ bool template_match_literal(const iam_template *t, const glob_piece *p, size_t n
     return t->trailing_star || off == len;
 }
 
+int template_glob_match(iam_scratch *s, size_t n, glob_mode mode, const char *subject, size_t len)
+{
+    /* Most resolved templates are star-only patterns the field matcher
+     * takes; the rest are parsed and simulated. */
+    int fast = glob_match_pieces_fast(s->pieces, n, mode, subject, len, s->join, s->join_cap);
+    if (fast >= 0)
+        return fast;
+    size_t ne = glob_parse_pieces(s->pieces, n, mode, s->elems, s->elem_cap);
+    if (ne == (size_t)-1)
+        return -1;
+    return glob_match_elems(s->elems, ne, subject, len) ? 1 : 0;
+}
+
 size_t template_resolve(const iam_template *t, iam_scratch *scratch, bool *unresolved)
 {
     *unresolved = false;
