@@ -324,14 +324,9 @@ int cmd_batch(int argc, char **argv)
                 fprintf(stderr, "iameval batch: unknown format \"%s\" (jsonl)\n", argv[i]);
                 return EXIT_INPUT;
             }
-        } else if (strcmp(a, "--") == 0) {
-            i++;
-            break;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "iameval batch: unknown option \"%s\"\n", a);
-            usage(stderr);
-            return EXIT_INPUT;
         } else {
+            if (end_of_options("batch", argv, &i, usage) != EXIT_OK)
+                return EXIT_INPUT;
             break;
         }
     }

@@ -330,14 +330,9 @@ int cmd_check(int argc, char **argv)
             }
         } else if (strcmp(a, "--strict") == 0) {
             strict = true;
-        } else if (strcmp(a, "--") == 0) {
-            i++;
-            break;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "iameval check: unknown option \"%s\"\n", a);
-            usage(stderr);
-            return EXIT_INPUT;
         } else {
+            if (end_of_options("check", argv, &i, usage) != EXIT_OK)
+                return EXIT_INPUT;
             break;
         }
     }

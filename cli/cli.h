@@ -29,6 +29,12 @@ bool collect_scenario_files(path_list *out, char **paths, int count);
  * or the exit status after printing usage (no path) or why (bad path). */
 int collect_path_arguments(path_list *out, int argc, char **argv, int first, void (*usage)(FILE *));
 
+/* Ends a verb's option loop at argv[*i], which none of its options matched:
+ * "--" ends the options (and is skipped), a word that is no option starts
+ * the operands. Returns EXIT_OK, or EXIT_INPUT after saying the option is
+ * unknown and printing usage. */
+int end_of_options(const char *verb, char **argv, int *i, void (*usage)(FILE *));
+
 /* "allowed", "explicitDeny", "implicitDeny", "error", or NULL for none. */
 const char *expect_word(iam_expect e);
 void path_list_free(path_list *l);

@@ -37,14 +37,9 @@ int cmd_explain(int argc, char **argv)
             color = 1;
         } else if (strcmp(a, "--no-color") == 0) {
             color = 0;
-        } else if (strcmp(a, "--") == 0) {
-            i++;
-            break;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "iameval explain: unknown option \"%s\"\n", a);
-            usage(stderr);
-            return EXIT_INPUT;
         } else {
+            if (end_of_options("explain", argv, &i, usage) != EXIT_OK)
+                return EXIT_INPUT;
             break;
         }
     }

@@ -88,6 +88,21 @@ bool collect_scenario_files(path_list *out, char **paths, int count)
     return true;
 }
 
+int end_of_options(const char *verb, char **argv, int *i, void (*usage)(FILE *))
+{
+    const char *a = argv[*i];
+    if (strcmp(a, "--") == 0) {
+        (*i)++;
+        return EXIT_OK;
+    }
+    if (a[0] == '-' && a[1] != '\0') {
+        fprintf(stderr, "iameval %s: unknown option \"%s\"\n", verb, a);
+        usage(stderr);
+        return EXIT_INPUT;
+    }
+    return EXIT_OK;
+}
+
 int collect_path_arguments(path_list *out, int argc, char **argv, int first, void (*usage)(FILE *))
 {
     if (first >= argc) {

@@ -64,14 +64,9 @@ int cmd_simulate(int argc, char **argv)
                 return EXIT_INPUT;
             }
             opt.expect_override = e;
-        } else if (strcmp(a, "--") == 0) {
-            i++;
-            break;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "iameval simulate: unknown option \"%s\"\n", a);
-            usage(stderr);
-            return EXIT_INPUT;
         } else {
+            if (end_of_options("simulate", argv, &i, usage) != EXIT_OK)
+                return EXIT_INPUT;
             break;
         }
     }

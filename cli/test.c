@@ -204,14 +204,9 @@ int cmd_test(int argc, char **argv)
             sarif = argv[++i];
         } else if (strcmp(a, "--quiet") == 0) {
             quiet = true;
-        } else if (strcmp(a, "--") == 0) {
-            i++;
-            break;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "iameval test: unknown option \"%s\"\n", a);
-            usage(stderr);
-            return EXIT_INPUT;
         } else {
+            if (end_of_options("test", argv, &i, usage) != EXIT_OK)
+                return EXIT_INPUT;
             break;
         }
     }
